@@ -7,12 +7,16 @@
 // An EntityStore is built once: it computes the transitive closure of the
 // parent relation at build time, so that `in` is a lookup at request time.
 // Parents may name entities that are not in the store; they still count as
-// ancestors. Thread-safety: immutable after Build; read from any number of
-// threads.
+// ancestors. Like the reference (cedar-wasm 4.13), Build refuses a cycle in
+// the parent relation and two different entities with the same uid (an exact
+// repeat of an entity is dropped). Thread-safety: immutable after Build; read
+// from any number of threads.
 #ifndef HAVEN_CEDAR_ENTITIES_H_
 #define HAVEN_CEDAR_ENTITIES_H_
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -32,8 +36,8 @@ class EntityStore {
  public:
   EntityStore() = default;
 
-  // Fails if a uid appears twice. Cycles in the parent relation are allowed
-  // (Cedar does not forbid them without a schema); the closure handles them.
+  // Fails if a uid appears twice with different contents, or if the parent
+  // relation has a cycle (as cedar-wasm does).
   static Result<EntityStore> Build(std::vector<Entity> entities);
 
   // The entity, or nullptr if the store does not hold it.
@@ -46,9 +50,35 @@ class EntityStore {
   size_t size() const { return entities_.size(); }
   const std::vector<Entity>& entities() const { return entities_; }
 
- private:
-  // Interned id of a uid known to the store (an entity or a parent), or -1.
+  // Fast paths for the evaluator and authorizer, on interned ids: every uid
+  // the store knows (an entity or a parent) has an id in [0, num_ids()).
+  // The interned id of `uid`, or -1.
   int32_t Intern(const EntityUid& uid) const;
+  size_t num_ids() const { return values_.size(); }
+  const EntityUid& UidOf(int32_t id) const { return values_[id].AsEntity(); }
+  // The entity with interned id `id`, or nullptr if only known as a parent.
+  const Entity* EntityOf(int32_t id) const {
+    int32_t i = entity_index_[id];
+    return i < 0 ? nullptr : &entities_[i];
+  }
+  // A prebuilt Value::Entity for interned id `id`.
+  const Value& ValueOf(int32_t id) const { return values_[id]; }
+  // Sorted interned ids of every ancestor of `id` (not including `id`).
+  std::span<const int32_t> AncestorsOf(int32_t id) const {
+    return ancestors_[id];
+  }
+  // `a in b` on interned ids.
+  bool InIds(int32_t a, int32_t b) const;
+  // If `v` is one of the Values handed out by ValueOf, its id; else -1.
+  int32_t IdOfValue(const Value* v) const {
+    std::less<const Value*> lt;
+    if (values_.empty() || lt(v, values_.data()) ||
+        !lt(v, values_.data() + values_.size()))
+      return -1;
+    return static_cast<int32_t>(v - values_.data());
+  }
+
+ private:
 
   std::vector<Entity> entities_;
   std::unordered_map<EntityUid, int32_t, EntityUidHash> ids_;
@@ -56,6 +86,7 @@ class EntityStore {
   // (only entities in the store have ancestors).
   std::vector<std::vector<int32_t>> ancestors_;
   std::vector<int32_t> entity_index_;  // interned id -> index in entities_, or -1
+  std::vector<Value> values_;  // interned id -> Value::Entity of its uid
 };
 
 // One authorization request.

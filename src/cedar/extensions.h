@@ -7,6 +7,7 @@
 #ifndef HAVEN_CEDAR_EXTENSIONS_H_
 #define HAVEN_CEDAR_EXTENSIONS_H_
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,38 @@ bool IsExtensionConstructor(std::string_view name);
 // receiver first for a method). The error says what was wrong, e.g.
 // "decimal: `1.23456` has too many fractional digits".
 Result<Value> CallExtension(std::string_view name, std::span<const Value> args);
+
+// The same, resolved once: the evaluator looks a name up when it compiles a
+// policy and calls by id at request time.
+enum class ExtensionFn : uint8_t {
+  kUnknown,
+  kDecimal,
+  kIp,
+  kDatetime,
+  kDuration,
+  kLessThan,
+  kLessThanOrEqual,
+  kGreaterThan,
+  kGreaterThanOrEqual,
+  kIsIpv4,
+  kIsIpv6,
+  kIsLoopback,
+  kIsMulticast,
+  kIsInRange,
+  kOffset,
+  kDurationSince,
+  kToDate,
+  kToTime,
+  kToMilliseconds,
+  kToSeconds,
+  kToMinutes,
+  kToHours,
+  kToDays,
+};
+// kUnknown for a name Cedar does not know.
+ExtensionFn FindExtension(std::string_view name);
+// Requires fn != kUnknown. Checks the argument count and types.
+Result<Value> CallExtension(ExtensionFn fn, std::span<const Value> args);
 
 }  // namespace haven::cedar
 

@@ -1,0 +1,258 @@
+// The authorizer's index: each policy sits in exactly one place — the bucket
+// of the entity in its principal scope, else of the entity in its resource
+// scope, else of its action, else the unkeyed list. A request visits the
+// buckets of its principal and the principal's ancestors (likewise resource
+// and action) and the unkeyed list; a policy found in the bucket of an
+// ancestor already satisfies `in` for that part, so only the rest of its
+// scope is checked. Since ancestors are distinct, no policy is seen twice.
+
+#include "cedar/authorizer.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace haven::cedar {
+namespace {
+
+// `uid in target`, where `id` is uid's interned id in the store or -1.
+bool InChain(const EntityStore& s, const EntityUid& uid, int32_t id,
+             const EntityUid& target) {
+  if (uid == target) return true;
+  if (id < 0) return false;
+  std::span<const int32_t> anc = s.AncestorsOf(id);
+  if (anc.size() <= 8) {
+    for (int32_t a : anc)
+      if (s.UidOf(a) == target) return true;
+    return false;
+  }
+  int32_t t = s.Intern(target);
+  return t >= 0 && std::binary_search(anc.begin(), anc.end(), t);
+}
+
+bool EntityScopeMatches(const EntityScope& scope, const EntityStore& s,
+                        const EntityUid& uid, int32_t id) {
+  switch (scope.op) {
+    case EntityScope::Op::kAny:
+      return true;
+    case EntityScope::Op::kEq:
+      return scope.entity && uid == *scope.entity;
+    case EntityScope::Op::kIn:
+      return scope.entity && InChain(s, uid, id, *scope.entity);
+    case EntityScope::Op::kIs:
+      return uid.type == scope.entity_type;
+    case EntityScope::Op::kIsIn:
+      return uid.type == scope.entity_type && scope.entity &&
+             InChain(s, uid, id, *scope.entity);
+  }
+  return false;
+}
+
+bool ActionScopeMatches(const ActionScope& scope, const EntityStore& s,
+                        const EntityUid& uid, int32_t id) {
+  switch (scope.op) {
+    case ActionScope::Op::kAny:
+      return true;
+    case ActionScope::Op::kEq:
+      return !scope.entities.empty() && uid == scope.entities[0];
+    case ActionScope::Op::kIn:
+    case ActionScope::Op::kInSet:
+      for (const EntityUid& e : scope.entities)
+        if (InChain(s, uid, id, e)) return true;
+      return false;
+  }
+  return false;
+}
+
+// The entity an entity scope is keyed by, or nullptr.
+const EntityUid* ScopeKey(const EntityScope& scope) {
+  switch (scope.op) {
+    case EntityScope::Op::kEq:
+    case EntityScope::Op::kIn:
+    case EntityScope::Op::kIsIn:
+      return scope.entity ? &*scope.entity : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+// Per-thread scratch, so that a request allocates nothing once warm.
+struct Scratch {
+  std::vector<int32_t> satisfied;
+  std::vector<int32_t> errored;
+  std::vector<std::string> messages;
+};
+
+}  // namespace
+
+Result<Authorizer> Authorizer::Create(const PolicySet& set) {
+  Result<std::vector<Policy>> policies = set.Instantiate();
+  if (!policies.ok()) return policies.error();
+  return FromPolicies(std::move(*policies));
+}
+
+Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
+  Authorizer a;
+  a.policies_.reserve(policies.size());
+  for (Policy& p : policies) {
+    Compiled c;
+    c.id = std::move(p.id);
+    c.effect = p.effect;
+    c.principal = std::move(p.principal);
+    c.action = std::move(p.action);
+    c.resource = std::move(p.resource);
+    if (c.action.op == ActionScope::Op::kInSet && c.action.entities.empty())
+      c.never = true;
+    // An unfilled slot in a scope matches nothing (Instantiate prevents it).
+    if (c.principal.slot || c.resource.slot) c.never = true;
+    for (const Condition& cond : p.conditions) {
+      CompiledExpr e = CompiledExpr::Compile(*cond.body);
+      if (const Value* k = e.constant();
+          k != nullptr && k->kind() == Value::Kind::kBool) {
+        if (k->AsBool() == cond.is_when) continue;  // always passes
+        if (c.conditions.empty()) {
+          c.never = true;  // fails before anything could err
+          break;
+        }
+      }
+      c.conditions.push_back(std::move(e));
+      c.is_when.push_back(cond.is_when);
+    }
+    a.policies_.push_back(std::move(c));
+  }
+  for (int32_t i = 0; i < static_cast<int32_t>(a.policies_.size()); ++i) {
+    const Compiled& c = a.policies_[i];
+    if (c.never) continue;
+    if (const EntityUid* k = ScopeKey(c.principal)) {
+      a.by_principal_[*k].push_back(i);
+    } else if (const EntityUid* k = ScopeKey(c.resource)) {
+      a.by_resource_[*k].push_back(i);
+    } else if ((c.action.op == ActionScope::Op::kEq ||
+                c.action.op == ActionScope::Op::kIn ||
+                (c.action.op == ActionScope::Op::kInSet &&
+                 c.action.entities.size() == 1)) &&
+               !c.action.entities.empty()) {
+      a.by_action_[c.action.entities[0]].push_back(i);
+    } else {
+      a.unkeyed_.push_back(i);
+    }
+  }
+  return a;
+}
+
+Response Authorizer::IsAuthorized(const Request& request,
+                                  const EntityStore& entities) const {
+  Response r;
+  IsAuthorized(request, entities, &r);
+  return r;
+}
+
+void Authorizer::Consider(int32_t i, int known, const Request& request,
+                          const EntityStore& entities, const int32_t ids[3],
+                          Evaluator& eval, std::vector<int32_t>& satisfied,
+                          std::vector<int32_t>& errored,
+                          std::vector<std::string>& messages) const {
+  const Compiled& c = policies_[i];
+  if (known != 1 &&
+      !EntityScopeMatches(c.principal, entities, request.principal, ids[0]))
+    return;
+  if (known != 3 &&
+      !ActionScopeMatches(c.action, entities, request.action, ids[1]))
+    return;
+  if (known != 2 &&
+      !EntityScopeMatches(c.resource, entities, request.resource, ids[2]))
+    return;
+  for (size_t k = 0; k < c.conditions.size(); ++k) {
+    Evaluator::Outcome o = eval.EvaluateBool(c.conditions[k]);
+    if (o == Evaluator::Outcome::kError) {
+      errored.push_back(i);
+      messages.push_back(eval.error());
+      return;
+    }
+    if ((o == Evaluator::Outcome::kTrue) != c.is_when[k]) return;
+  }
+  satisfied.push_back(i);
+}
+
+void Authorizer::IsAuthorized(const Request& request,
+                              const EntityStore& entities,
+                              Response* out) const {
+  thread_local Scratch scratch;
+  std::vector<int32_t>& satisfied = scratch.satisfied;
+  std::vector<int32_t>& errored = scratch.errored;
+  std::vector<std::string>& messages = scratch.messages;
+  satisfied.clear();
+  errored.clear();
+  messages.clear();
+
+  const int32_t ids[3] = {entities.Intern(request.principal),
+                          entities.Intern(request.action),
+                          entities.Intern(request.resource)};
+  Evaluator eval(request, entities, ids[0], ids[1], ids[2]);
+
+  // Visits the bucket of `uid` (the request's own entity when `self`).
+  auto visit = [&](const Bucket& bucket, const EntityUid& uid, bool self,
+                   int part) {
+    auto it = bucket.find(uid);
+    if (it == bucket.end()) return;
+    const EntityUid& req_uid = part == 1   ? request.principal
+                               : part == 2 ? request.resource
+                                           : request.action;
+    for (int32_t i : it->second) {
+      const Compiled& c = policies_[i];
+      if (part == 3) {
+        // Keyed by action: == needs the action itself; `in` any ancestor.
+        if (c.action.op == ActionScope::Op::kEq && !self) continue;
+      } else {
+        const EntityScope& s = part == 1 ? c.principal : c.resource;
+        if (s.op == EntityScope::Op::kEq && !self) continue;
+        if (s.op == EntityScope::Op::kIsIn && req_uid.type != s.entity_type)
+          continue;
+      }
+      Consider(i, part, request, entities, ids, eval, satisfied, errored,
+               messages);
+    }
+  };
+  auto visit_chain = [&](const Bucket& bucket, const EntityUid& uid, int32_t id,
+                         int part) {
+    if (bucket.empty()) return;
+    visit(bucket, uid, true, part);
+    if (id < 0) return;
+    for (int32_t a : entities.AncestorsOf(id))
+      visit(bucket, entities.UidOf(a), false, part);
+  };
+  visit_chain(by_principal_, request.principal, ids[0], 1);
+  visit_chain(by_resource_, request.resource, ids[2], 2);
+  visit_chain(by_action_, request.action, ids[1], 3);
+  for (int32_t i : unkeyed_)
+    Consider(i, 0, request, entities, ids, eval, satisfied, errored, messages);
+
+  // Decision and reasons, in policy order.
+  bool any_forbid = false, any_permit = false;
+  for (int32_t i : satisfied) {
+    if (policies_[i].effect == Effect::kForbid) {
+      any_forbid = true;
+    } else {
+      any_permit = true;
+    }
+  }
+  out->decision =
+      !any_forbid && any_permit ? Decision::kAllow : Decision::kDeny;
+  const Effect deciding = any_forbid ? Effect::kForbid : Effect::kPermit;
+  std::sort(satisfied.begin(), satisfied.end());
+  out->reasons.clear();
+  for (int32_t i : satisfied)
+    if (policies_[i].effect == deciding)
+      out->reasons.push_back(policies_[i].id);
+
+  out->errors.clear();
+  if (!errored.empty()) {
+    std::vector<size_t> order(errored.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(),
+              [&](size_t x, size_t y) { return errored[x] < errored[y]; });
+    for (size_t k : order)
+      out->errors.push_back({policies_[errored[k]].id, messages[k]});
+  }
+}
+
+}  // namespace haven::cedar

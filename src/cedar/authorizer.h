@@ -1,0 +1,98 @@
+// The Cedar authorizer: given a policy set, answers requests.
+//
+//   Result<Authorizer> authz = Authorizer::Create(policy_set);
+//   if (!authz.ok()) { ... }                        // e.g. a bad template link
+//   Response r = authz->IsAuthorized(request, store);
+//   if (r.decision == Decision::kAllow) { ... }
+//
+// Semantics (docs.cedarpolicy.com, "Authorization"): a policy is satisfied
+// when its scope matches and every `when` condition is true and every
+// `unless` condition is false. A policy whose condition errors is skipped and
+// reported in `errors`. Forbid overrides permit; with no satisfied permit
+// the answer is deny. `reasons` holds the satisfied forbids if there are any,
+// else the satisfied permits. Reasons and errors come in policy order
+// (static policies, then links).
+//
+// Policies are indexed by the entity in their principal, resource or action
+// scope, so a request evaluates only the policies whose scope can match it;
+// every applicable policy is still evaluated.
+//
+// Thread-safety: an Authorizer is immutable after Create; IsAuthorized may be
+// called from any number of threads at once.
+#ifndef HAVEN_CEDAR_AUTHORIZER_H_
+#define HAVEN_CEDAR_AUTHORIZER_H_
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cedar/ast.h"
+#include "cedar/entities.h"
+#include "cedar/evaluator.h"
+#include "cedar/result.h"
+
+namespace haven::cedar {
+
+enum class Decision : uint8_t { kDeny, kAllow };
+
+struct PolicyError {
+  std::string policy_id;
+  std::string message;
+};
+
+struct Response {
+  Decision decision = Decision::kDeny;
+  std::vector<std::string> reasons;  // policy ids
+  std::vector<PolicyError> errors;
+};
+
+class Authorizer {
+ public:
+  Authorizer() = default;
+
+  // Instantiates the set's template links; fails if a link is bad.
+  static Result<Authorizer> Create(const PolicySet& set);
+  // From policies that are already instantiated (no slots left).
+  static Authorizer FromPolicies(std::vector<Policy> policies);
+
+  Response IsAuthorized(const Request& request,
+                        const EntityStore& entities) const;
+  // The same, into `out`, reusing its vectors' storage: with no errors and
+  // short policy ids this does not allocate.
+  void IsAuthorized(const Request& request, const EntityStore& entities,
+                    Response* out) const;
+
+  size_t size() const { return policies_.size(); }
+
+ private:
+  struct Compiled {
+    std::string id;
+    Effect effect = Effect::kPermit;
+    EntityScope principal;
+    ActionScope action;
+    EntityScope resource;
+    std::vector<CompiledExpr> conditions;
+    std::vector<bool> is_when;
+    bool never = false;  // a condition folded to a constant that fails it
+  };
+  using Bucket =
+      std::unordered_map<EntityUid, std::vector<int32_t>, EntityUidHash>;
+
+  // Evaluates policy `i` (its scope must already be known to hold in part
+  // `known`: 0 none, 1 principal, 2 resource, 3 action).
+  void Consider(int32_t i, int known, const Request& request,
+                const EntityStore& entities, const int32_t ids[3],
+                Evaluator& eval, std::vector<int32_t>& satisfied,
+                std::vector<int32_t>& errored,
+                std::vector<std::string>& messages) const;
+
+  std::vector<Compiled> policies_;
+  Bucket by_principal_;
+  Bucket by_resource_;
+  Bucket by_action_;
+  std::vector<int32_t> unkeyed_;
+};
+
+}  // namespace haven::cedar
+
+#endif  // HAVEN_CEDAR_AUTHORIZER_H_

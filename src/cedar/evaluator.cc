@@ -1,0 +1,539 @@
+// The evaluator walks a compiled tree. Results are passed as an `Out`: a
+// pointer to a value that is either borrowed (a literal in the tree, an
+// attribute in the store, the context) or held in the Out itself, so that
+// reading `principal.dept` copies nothing.
+//
+// Semantics, checked against cedar-wasm 4.13.0 (see evaluator_test.cc):
+// && and || short-circuit and need booleans on each side they evaluate;
+// == never fails; < <= > >= take two longs, two datetimes or two durations;
+// + - * and unary - are checked 64-bit; `in` needs an entity on the left and
+// an entity or a set of entities (every element checked) on the right;
+// `has` on a missing entity is false while `.` on one is an error.
+
+#include "cedar/evaluator.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "cedar/extensions.h"
+#include "cedar/like.h"
+
+namespace haven::cedar {
+namespace internal {
+
+struct Node {
+  ExprKind kind = ExprKind::kLiteral;
+  Var var = Var::kPrincipal;
+  ExtensionFn fn = ExtensionFn::kUnknown;
+  Value literal;
+  std::string name;
+  std::vector<std::string> keys;
+  LikeMatcher like;
+  std::vector<Node> args;
+};
+
+}  // namespace internal
+
+using internal::Node;
+
+namespace {
+
+Node CompileNode(const Expr& e) {
+  Node n;
+  n.kind = e.kind;
+  n.var = e.var;
+  n.literal = e.literal;
+  n.name = e.name;
+  n.keys = e.keys;
+  if (e.kind == ExprKind::kLike) n.like = LikeMatcher(e.pattern);
+  if (e.kind == ExprKind::kSlot) {
+    // Slots only appear in template scopes; one left in a body cannot be
+    // evaluated. Keep the kind so evaluation reports it.
+  }
+  n.args.reserve(e.args.size());
+  for (const ExprPtr& a : e.args) n.args.push_back(CompileNode(*a));
+
+  auto all_literal = [&n] {
+    for (const Node& a : n.args)
+      if (a.kind != ExprKind::kLiteral) return false;
+    return true;
+  };
+  switch (n.kind) {
+    case ExprKind::kExtCall: {
+      n.fn = FindExtension(n.name);
+      // Fold calls on literals that succeed: ip("10.0.0.0/8") becomes a
+      // value. A call that fails stays, to fail for each request as Cedar's
+      // does.
+      if (n.fn != ExtensionFn::kUnknown && all_literal() &&
+          n.args.size() <= 2) {
+        std::array<Value, 2> vals;
+        for (size_t i = 0; i < n.args.size(); ++i) vals[i] = n.args[i].literal;
+        Result<Value> r = CallExtension(
+            n.fn, std::span<const Value>(vals.data(), n.args.size()));
+        if (r.ok()) {
+          Node lit;
+          lit.kind = ExprKind::kLiteral;
+          lit.literal = std::move(*r);
+          return lit;
+        }
+      }
+      break;
+    }
+    case ExprKind::kSet:
+      if (all_literal()) {
+        std::vector<Value> vals;
+        vals.reserve(n.args.size());
+        for (Node& a : n.args) vals.push_back(std::move(a.literal));
+        Node lit;
+        lit.kind = ExprKind::kLiteral;
+        lit.literal = Value::Set(std::move(vals));
+        return lit;
+      }
+      break;
+    case ExprKind::kRecord:
+      if (all_literal()) {
+        std::vector<RecordField> fields;
+        fields.reserve(n.args.size());
+        for (size_t i = 0; i < n.args.size(); ++i)
+          fields.emplace_back(n.keys[i], std::move(n.args[i].literal));
+        Node lit;
+        lit.kind = ExprKind::kLiteral;
+        lit.literal = Value::Record(std::move(fields));
+        return lit;
+      }
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
+const Value* FindField(const ValueRecord& rec, std::string_view key) {
+  auto it = std::lower_bound(
+      rec.begin(), rec.end(), key,
+      [](const RecordField& f, std::string_view k) { return f.first < k; });
+  if (it == rec.end() || it->first != key) return nullptr;
+  return &it->second;
+}
+
+}  // namespace
+
+CompiledExpr CompiledExpr::Compile(const Expr& expr) {
+  CompiledExpr c;
+  c.root_ = std::make_shared<const Node>(CompileNode(expr));
+  return c;
+}
+
+const Value* CompiledExpr::constant() const {
+  if (!root_ || root_->kind != ExprKind::kLiteral) return nullptr;
+  return &root_->literal;
+}
+
+struct Evaluator::Out {
+  const Value* v = nullptr;
+  Value tmp;
+  void Set(Value x) {
+    tmp = std::move(x);
+    v = &tmp;
+  }
+  void SetBool(bool b) { Set(Value::Bool(b)); }
+  void Ref(const Value& x) { v = &x; }
+};
+
+Evaluator::Evaluator(const Request& request, const EntityStore& entities)
+    : Evaluator(request, entities, entities.Intern(request.principal),
+                entities.Intern(request.action),
+                entities.Intern(request.resource)) {}
+
+Evaluator::Evaluator(const Request& request, const EntityStore& entities,
+                     int32_t principal_id, int32_t action_id,
+                     int32_t resource_id)
+    : request_(request),
+      entities_(entities),
+      ids_{principal_id, action_id, resource_id} {}
+
+bool Evaluator::Fail(std::string message) {
+  error_ = std::move(message);
+  return false;
+}
+
+bool Evaluator::TypeError(const char* expected, const Value& got) {
+  return Fail(std::string("type error: expected ") + expected + ", got " +
+              Value::KindName(got.kind()));
+}
+
+const Value& Evaluator::VarValue(int which) {
+  if (ids_[which] >= 0) return entities_.ValueOf(ids_[which]);
+  if (!vars_[which]) {
+    const EntityUid& uid = which == 0   ? request_.principal
+                           : which == 1 ? request_.action
+                                        : request_.resource;
+    vars_[which] = Value::Entity(uid);
+  }
+  return *vars_[which];
+}
+
+int32_t Evaluator::EntityId(const Value& v) const {
+  int32_t id = entities_.IdOfValue(&v);
+  if (id >= 0) return id;
+  return entities_.Intern(v.AsEntity());
+}
+
+const Entity* Evaluator::FindEntity(const Value& v) const {
+  int32_t id = EntityId(v);
+  return id < 0 ? nullptr : entities_.EntityOf(id);
+}
+
+bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
+  Out o;
+  if (!Eval(n, o)) return false;
+  if (o.v->kind() != Value::Kind::kBool) return TypeError("bool", *o.v);
+  *b = o.v->AsBool();
+  return true;
+}
+
+bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, bool* result) {
+  if (lhs.kind() != Value::Kind::kEntity) return TypeError("entity", lhs);
+  if (rhs.kind() == Value::Kind::kEntity) {
+    if (lhs.AsEntity() == rhs.AsEntity()) {
+      *result = true;
+      return true;
+    }
+    int32_t a = EntityId(lhs);
+    int32_t b = a < 0 ? -1 : EntityId(rhs);
+    *result = a >= 0 && b >= 0 && entities_.InIds(a, b);
+    return true;
+  }
+  if (rhs.kind() != Value::Kind::kSet) return TypeError("set or entity", rhs);
+  const ValueSet& set = rhs.AsSet();
+  for (const Value& e : set)
+    if (e.kind() != Value::Kind::kEntity) return TypeError("entity", e);
+  int32_t a = EntityId(lhs);
+  for (const Value& e : set) {
+    if (lhs.AsEntity() == e.AsEntity()) {
+      *result = true;
+      return true;
+    }
+    if (a >= 0) {
+      int32_t b = EntityId(e);
+      if (b >= 0 && entities_.InIds(a, b)) {
+        *result = true;
+        return true;
+      }
+    }
+  }
+  *result = false;
+  return true;
+}
+
+bool Evaluator::Eval(const Node& n, Out& out) {
+  using K = Value::Kind;
+  switch (n.kind) {
+    case ExprKind::kLiteral:
+      out.Ref(n.literal);
+      return true;
+    case ExprKind::kVar:
+      switch (n.var) {
+        case Var::kPrincipal:
+          out.Ref(VarValue(0));
+          return true;
+        case Var::kAction:
+          out.Ref(VarValue(1));
+          return true;
+        case Var::kResource:
+          out.Ref(VarValue(2));
+          return true;
+        case Var::kContext:
+          out.Ref(request_.context);
+          return true;
+      }
+      return Fail("unknown variable");
+    case ExprKind::kSlot:
+      return Fail("template slot in a condition cannot be evaluated");
+    case ExprKind::kNot: {
+      bool b;
+      if (!EvalBoolArg(n.args[0], &b)) return false;
+      out.SetBool(!b);
+      return true;
+    }
+    case ExprKind::kNeg: {
+      Out a;
+      if (!Eval(n.args[0], a)) return false;
+      if (a.v->kind() != K::kLong) return TypeError("long", *a.v);
+      int64_t x = a.v->AsLong();
+      if (x == INT64_MIN)
+        return Fail("integer overflow while attempting to negate the value `" +
+                    std::to_string(x) + "`");
+      out.Set(Value::Long(-x));
+      return true;
+    }
+    case ExprKind::kAnd: {
+      bool b;
+      if (!EvalBoolArg(n.args[0], &b)) return false;
+      if (b && !EvalBoolArg(n.args[1], &b)) return false;
+      out.SetBool(b);
+      return true;
+    }
+    case ExprKind::kOr: {
+      bool b;
+      if (!EvalBoolArg(n.args[0], &b)) return false;
+      if (!b && !EvalBoolArg(n.args[1], &b)) return false;
+      out.SetBool(b);
+      return true;
+    }
+    case ExprKind::kIf: {
+      bool b;
+      if (!EvalBoolArg(n.args[0], &b)) return false;
+      return Eval(n.args[b ? 1 : 2], out);
+    }
+    case ExprKind::kEq:
+    case ExprKind::kNotEq: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      bool eq = *a.v == *b.v;
+      out.SetBool(n.kind == ExprKind::kEq ? eq : !eq);
+      return true;
+    }
+    case ExprKind::kLess:
+    case ExprKind::kLessEq:
+    case ExprKind::kGreater:
+    case ExprKind::kGreaterEq: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      K ka = a.v->kind(), kb = b.v->kind();
+      if (ka != K::kLong && ka != K::kDatetime && ka != K::kDuration)
+        return TypeError("one of [long, datetime, duration]", *a.v);
+      if (kb != ka) return TypeError(Value::KindName(ka), *b.v);
+      int64_t x = a.v->AsLong(), y = b.v->AsLong();
+      bool r = n.kind == ExprKind::kLess      ? x < y
+               : n.kind == ExprKind::kLessEq  ? x <= y
+               : n.kind == ExprKind::kGreater ? x > y
+                                              : x >= y;
+      out.SetBool(r);
+      return true;
+    }
+    case ExprKind::kAdd:
+    case ExprKind::kSub:
+    case ExprKind::kMul: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (a.v->kind() != K::kLong) return TypeError("long", *a.v);
+      if (b.v->kind() != K::kLong) return TypeError("long", *b.v);
+      int64_t x = a.v->AsLong(), y = b.v->AsLong(), r;
+      bool over;
+      const char* verb;
+      if (n.kind == ExprKind::kAdd) {
+        over = __builtin_add_overflow(x, y, &r);
+        verb = "add";
+      } else if (n.kind == ExprKind::kSub) {
+        over = __builtin_sub_overflow(x, y, &r);
+        verb = "subtract";
+      } else {
+        over = __builtin_mul_overflow(x, y, &r);
+        verb = "multiply";
+      }
+      if (over)
+        return Fail(std::string("integer overflow while attempting to ") +
+                    verb + " the values `" + std::to_string(x) + "` and `" +
+                    std::to_string(y) + "`");
+      out.Set(Value::Long(r));
+      return true;
+    }
+    case ExprKind::kIn: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      bool r;
+      if (!EvalIn(*a.v, *b.v, &r)) return false;
+      out.SetBool(r);
+      return true;
+    }
+    case ExprKind::kContains: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      out.SetBool(a.v->Contains(*b.v));
+      return true;
+    }
+    case ExprKind::kContainsAll:
+    case ExprKind::kContainsAny: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      if (b.v->kind() != K::kSet) return TypeError("set", *b.v);
+      const ValueSet& other = b.v->AsSet();
+      bool r;
+      if (n.kind == ExprKind::kContainsAll) {
+        r = true;
+        for (const Value& x : other)
+          if (!a.v->Contains(x)) {
+            r = false;
+            break;
+          }
+      } else {
+        r = false;
+        for (const Value& x : other)
+          if (a.v->Contains(x)) {
+            r = true;
+            break;
+          }
+      }
+      out.SetBool(r);
+      return true;
+    }
+    case ExprKind::kIsEmpty: {
+      Out a;
+      if (!Eval(n.args[0], a)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      out.SetBool(a.v->AsSet().empty());
+      return true;
+    }
+    case ExprKind::kGetTag:
+    case ExprKind::kHasTag: {
+      Out a, b;
+      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
+      if (b.v->kind() != K::kString) return TypeError("string", *b.v);
+      const Entity* ent = FindEntity(*a.v);
+      const Value* tag =
+          ent == nullptr ? nullptr : FindField(ent->tags, b.v->AsString());
+      if (n.kind == ExprKind::kHasTag) {
+        out.SetBool(tag != nullptr);
+        return true;
+      }
+      if (ent == nullptr)
+        return Fail("entity `" + a.v->AsEntity().ToString() +
+                    "` does not exist");
+      if (tag == nullptr)
+        return Fail("`" + a.v->AsEntity().ToString() +
+                    "` does not have the tag `" + b.v->AsString() + "`");
+      // The tag lives in the store, which outlives this evaluation.
+      out.Ref(*tag);
+      return true;
+    }
+    case ExprKind::kGetAttr:
+    case ExprKind::kHasAttr: {
+      Out a;
+      if (!Eval(n.args[0], a)) return false;
+      const Value* field;
+      if (a.v->kind() == K::kRecord) {
+        field = FindField(a.v->AsRecord(), n.name);
+        if (n.kind == ExprKind::kGetAttr && field == nullptr)
+          return Fail("record does not have the attribute `" + n.name + "`");
+      } else if (a.v->kind() == K::kEntity) {
+        const Entity* ent = FindEntity(*a.v);
+        if (ent == nullptr) {
+          if (n.kind == ExprKind::kHasAttr) {
+            out.SetBool(false);
+            return true;
+          }
+          return Fail("entity `" + a.v->AsEntity().ToString() +
+                      "` does not exist");
+        }
+        field = FindField(ent->attrs, n.name);
+        if (n.kind == ExprKind::kGetAttr && field == nullptr)
+          return Fail("`" + a.v->AsEntity().ToString() +
+                      "` does not have the attribute `" + n.name + "`");
+      } else {
+        return TypeError("one of [record, entity]", *a.v);
+      }
+      if (n.kind == ExprKind::kHasAttr) {
+        out.SetBool(field != nullptr);
+        return true;
+      }
+      if (a.v == &a.tmp) {
+        // The record was computed here; copy the field out before `a` dies.
+        out.Set(*field);
+      } else {
+        out.Ref(*field);
+      }
+      return true;
+    }
+    case ExprKind::kLike: {
+      Out a;
+      if (!Eval(n.args[0], a)) return false;
+      if (a.v->kind() != K::kString) return TypeError("string", *a.v);
+      out.SetBool(n.like.Matches(a.v->AsString()));
+      return true;
+    }
+    case ExprKind::kIs: {
+      Out a;
+      if (!Eval(n.args[0], a)) return false;
+      if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
+      if (a.v->AsEntity().type != n.name) {
+        out.SetBool(false);
+        return true;
+      }
+      if (n.args.size() < 2) {
+        out.SetBool(true);
+        return true;
+      }
+      Out b;
+      if (!Eval(n.args[1], b)) return false;
+      bool r;
+      if (!EvalIn(*a.v, *b.v, &r)) return false;
+      out.SetBool(r);
+      return true;
+    }
+    case ExprKind::kSet: {
+      std::vector<Value> vals;
+      vals.reserve(n.args.size());
+      for (const Node& arg : n.args) {
+        Out a;
+        if (!Eval(arg, a)) return false;
+        vals.push_back(*a.v);
+      }
+      out.Set(Value::Set(std::move(vals)));
+      return true;
+    }
+    case ExprKind::kRecord: {
+      std::vector<RecordField> fields;
+      fields.reserve(n.args.size());
+      for (size_t i = 0; i < n.args.size(); ++i) {
+        Out a;
+        if (!Eval(n.args[i], a)) return false;
+        fields.emplace_back(n.keys[i], *a.v);
+      }
+      out.Set(Value::Record(std::move(fields)));
+      return true;
+    }
+    case ExprKind::kExtCall: {
+      if (n.fn == ExtensionFn::kUnknown)
+        return Fail("unknown extension function `" + n.name + "`");
+      std::array<Value, 2> vals;
+      if (n.args.size() > vals.size())
+        return Fail("wrong number of arguments to `" + n.name + "`");
+      for (size_t i = 0; i < n.args.size(); ++i) {
+        Out a;
+        if (!Eval(n.args[i], a)) return false;
+        vals[i] = *a.v;
+      }
+      Result<Value> r = CallExtension(
+          n.fn, std::span<const Value>(vals.data(), n.args.size()));
+      if (!r.ok()) return Fail(r.error().message());
+      out.Set(std::move(*r));
+      return true;
+    }
+  }
+  return Fail("unknown expression kind");
+}
+
+Result<Value> Evaluator::Evaluate(const CompiledExpr& expr) {
+  if (expr.root() == nullptr) return Error("empty expression");
+  Out out;
+  if (!Eval(*expr.root(), out)) return Error(error_);
+  return *out.v;
+}
+
+Evaluator::Outcome Evaluator::EvaluateBool(const CompiledExpr& expr) {
+  if (expr.root() == nullptr) {
+    error_ = "empty expression";
+    return Outcome::kError;
+  }
+  bool b;
+  if (!EvalBoolArg(*expr.root(), &b)) return Outcome::kError;
+  return b ? Outcome::kTrue : Outcome::kFalse;
+}
+
+}  // namespace haven::cedar

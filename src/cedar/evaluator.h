@@ -1,0 +1,92 @@
+// Evaluation of Cedar expressions for one request, with Cedar's semantics
+// and error cases (docs.cedarpolicy.com, "Operators and functions").
+//
+//   CompiledExpr cond = CompiledExpr::Compile(*policy.conditions[0].body);
+//   Evaluator eval(request, store);
+//   Result<Value> v = eval.Evaluate(cond);          // a value or an error
+//   Evaluator::Outcome o = eval.EvaluateBool(cond);  // fast path
+//
+// A CompiledExpr is an Expr prepared once: literals pre-built, extension
+// calls on literals folded into values (when they succeed), extension names
+// resolved, `like` patterns prepared. It is immutable and may be shared by
+// any number of threads.
+//
+// An Evaluator is cheap to make (no allocation when the request's entities
+// are in the store) and belongs to one thread; it borrows the request and
+// the store, which must outlive it.
+#ifndef HAVEN_CEDAR_EVALUATOR_H_
+#define HAVEN_CEDAR_EVALUATOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cedar/ast.h"
+#include "cedar/entities.h"
+#include "cedar/result.h"
+#include "cedar/value.h"
+
+namespace haven::cedar {
+
+namespace internal {
+struct Node;
+}  // namespace internal
+
+class CompiledExpr {
+ public:
+  CompiledExpr() = default;
+  // Never fails: anything wrong with the expression (an unknown extension
+  // function, a slot) becomes an error when it is evaluated.
+  static CompiledExpr Compile(const Expr& expr);
+
+  // The value, if the whole expression folded to a constant.
+  const Value* constant() const;
+  const internal::Node* root() const { return root_.get(); }
+
+ private:
+  std::shared_ptr<const internal::Node> root_;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Request& request, const EntityStore& entities);
+  // With the interned ids of the request's principal, action and resource in
+  // `entities` (-1 when absent), when the caller already has them.
+  Evaluator(const Request& request, const EntityStore& entities,
+            int32_t principal_id, int32_t action_id, int32_t resource_id);
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  Result<Value> Evaluate(const CompiledExpr& expr);
+  Result<Value> Evaluate(const Expr& expr) {
+    return Evaluate(CompiledExpr::Compile(expr));
+  }
+
+  enum class Outcome : uint8_t { kFalse, kTrue, kError };
+  // Evaluates a condition that must be a boolean: a non-boolean result is a
+  // type error. On kError, error() says what went wrong.
+  Outcome EvaluateBool(const CompiledExpr& expr);
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Out;
+  bool Eval(const internal::Node& n, Out& out);
+  bool EvalBoolArg(const internal::Node& n, bool* b);
+  bool EvalIn(const Value& lhs, const Value& rhs, bool* result);
+  const Value& VarValue(int which);
+  int32_t EntityId(const Value& v) const;
+  const Entity* FindEntity(const Value& v) const;
+  bool Fail(std::string message);
+  bool TypeError(const char* expected, const Value& got);
+
+  const Request& request_;
+  const EntityStore& entities_;
+  int32_t ids_[3];                // principal, action, resource
+  std::optional<Value> vars_[3];  // built only when not in the store
+  std::string error_;
+};
+
+}  // namespace haven::cedar
+
+#endif  // HAVEN_CEDAR_EVALUATOR_H_
