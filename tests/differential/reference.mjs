@@ -1,0 +1,57 @@
+// The reference: @cedar-policy/cedar-wasm 4.13.0, resolved from the repo's
+// node_modules (the root package.json pins it; `npm ci` installs it).
+//
+// Policies are passed as one text, so cedar-wasm names them policy0,
+// policy1, ... in source order, exactly as Haven's CLI does.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+export const cedar = require('@cedar-policy/cedar-wasm/nodejs');
+
+export function version() {
+  return cedar.getCedarVersion();
+}
+
+// null if the policy text parses, else the first error message.
+export function policyError(text) {
+  const r = cedar.checkParsePolicySet({ staticPolicies: text });
+  return r.type === 'success' ? null : r.errors.map((e) => e.message).join('; ');
+}
+
+export function entitiesError(entities) {
+  const r = cedar.checkParseEntities({ entities });
+  return r.type === 'success' ? null : r.errors.map((e) => e.message).join('; ');
+}
+
+let nextId = 0;
+
+// Decides each request against one policy text and entity list. Returns an
+// array with, per request, {decision, reasons, errors} (ids sorted) or
+// {reject: message} when cedar-wasm refuses the input.
+export function decideAll(policyText, entities, requests) {
+  const id = 'p' + nextId++;
+  const pre = cedar.preparsePolicySet(id, { staticPolicies: policyText });
+  if (pre.type !== 'success') {
+    const msg = pre.errors.map((e) => e.message).join('; ');
+    return requests.map(() => ({ reject: msg }));
+  }
+  return requests.map((q) => {
+    let r;
+    try {
+      r = cedar.statefulIsAuthorized({
+        principal: q.principal, action: q.action, resource: q.resource, context: q.context,
+        preparsedPolicySetId: id, entities,
+      });
+    } catch (e) {
+      return { reject: 'exception: ' + e.message };
+    }
+    if (r.type !== 'success') return { reject: r.errors.map((e) => e.message).join('; ') };
+    const d = r.response.diagnostics;
+    return {
+      decision: r.response.decision,
+      reasons: [...d.reason].sort(),
+      errors: d.errors.map((e) => e.policyId).sort(),
+      messages: d.errors.map((e) => e.policyId + ': ' + e.error.message),
+    };
+  });
+}
