@@ -1,0 +1,841 @@
+#include "ledger/ledger.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "ledger/frame.h"
+
+namespace haven::ledger {
+namespace {
+
+constexpr char kKeyFile[] = "ledger.key";
+constexpr char kVkeyFile[] = "ledger.vkey";
+constexpr char kCheckpointFile[] = "checkpoints.log";
+constexpr char kHashFile[] = "tree.hashes";
+constexpr char kLockFile[] = "LOCK";
+constexpr char kSegmentSuffix[] = ".seg";
+constexpr uint64_t kIndexStride = 64;
+constexpr size_t kNodeFlushBytes = 1 << 20;
+
+std::string SegmentName(uint64_t first_index) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu%s",
+                static_cast<unsigned long long>(first_index), kSegmentSuffix);
+  return buf;
+}
+
+bool ParseSegmentName(const std::string& name, uint64_t* first_index) {
+  if (name.size() != 20 + 4 || name.substr(20) != kSegmentSuffix) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *first_index = v;
+  return true;
+}
+
+std::string At(const std::string& path, uint64_t offset) {
+  return path + " offset " + std::to_string(offset);
+}
+
+uint32_t MaxWrite(const Options& o) {
+  return static_cast<uint32_t>(
+      std::max<uint64_t>(o.max_batch_bytes, FrameSize(kMaxEntrySize)));
+}
+
+}  // namespace
+
+// The stored post-order nodes (tree.hashes), read with pread so that any
+// number of threads can build proofs while the writer appends.
+class Ledger::HashStore : public NodeSource {
+ public:
+  HashStore(FileDescriptor fd, std::string path, uint64_t nodes)
+      : fd_(std::move(fd)), path_(std::move(path)), nodes_(nodes) {}
+
+  Status GetNode(int level, uint64_t index, Hash* out) const override {
+    uint64_t pos = NodePosition(level, index);
+    if (pos >= nodes_.load(std::memory_order_acquire)) {
+      return Status::Corruption(path_ + ": node " + std::to_string(pos) +
+                                " is not stored");
+    }
+    return ReadAt(fd_.get(), reinterpret_cast<char*>(out->data()), kHashSize,
+                  pos * kHashSize, path_);
+  }
+
+  // Writer thread only.
+  Status Append(std::span<const Hash> nodes) {
+    if (nodes.empty()) return Status::Ok();
+    uint64_t n = nodes_.load(std::memory_order_relaxed);
+    std::string_view bytes(reinterpret_cast<const char*>(nodes.data()),
+                           nodes.size() * kHashSize);
+    HAVEN_LEDGER_RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, n * kHashSize, path_));
+    nodes_.store(n + nodes.size(), std::memory_order_release);
+    return Status::Ok();
+  }
+
+  Status TruncateTo(uint64_t nodes) {
+    HAVEN_LEDGER_RETURN_IF_ERROR(Truncate(fd_.get(), nodes * kHashSize, path_));
+    nodes_.store(nodes, std::memory_order_release);
+    return Status::Ok();
+  }
+
+  Status Sync() { return SyncData(fd_.get(), path_); }
+  uint64_t nodes() const { return nodes_.load(std::memory_order_acquire); }
+
+ private:
+  FileDescriptor fd_;
+  const std::string path_;
+  std::atomic<uint64_t> nodes_;
+};
+
+struct Ledger::Waiter {
+  std::atomic<uint64_t> remaining{0};
+  std::atomic<uint64_t> last_index{0};
+  std::mutex mu;
+  Status error;
+
+  void Done(const Status& s, uint64_t index) {
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> l(mu);
+      if (error.ok()) error = s;
+    } else {
+      uint64_t prev = last_index.load(std::memory_order_relaxed);
+      while (index > prev &&
+             !last_index.compare_exchange_weak(prev, index,
+                                               std::memory_order_relaxed)) {
+      }
+    }
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      remaining.notify_all();
+    }
+  }
+
+  void Wait() {
+    for (uint64_t v = remaining.load(std::memory_order_acquire); v != 0;
+         v = remaining.load(std::memory_order_acquire)) {
+      remaining.wait(v, std::memory_order_acquire);
+    }
+  }
+};
+
+Status Ledger::Create(std::string_view dir_view, std::string_view origin) {
+  std::string dir(dir_view);
+  if (!IsValidKeyName(origin)) {
+    return Status::InvalidArgument(
+        "origin must be non-empty UTF-8 without spaces, '+' or control "
+        "characters: '" +
+        std::string(origin) + "'");
+  }
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::FromErrno("mkdir " + dir, errno);
+  }
+  for (const char* f : {kKeyFile, kVkeyFile, kCheckpointFile, kHashFile}) {
+    if (FileExists(JoinPath(dir, f))) {
+      return Status::AlreadyExists(dir + " already holds a ledger (" + f + ")");
+    }
+  }
+  StatusOr<Signer> signer = Signer::Generate(origin);
+  if (!signer.ok()) return signer.status();
+  HAVEN_LEDGER_RETURN_IF_ERROR(
+      CreateFileDurably(dir, kKeyFile, signer->ToString() + "\n", 0600));
+  // umask may have widened nothing, but be explicit: owner only.
+  if (::chmod(JoinPath(dir, kKeyFile).c_str(), 0600) != 0) {
+    return Status::FromErrno("chmod " + JoinPath(dir, kKeyFile), errno);
+  }
+  return CreateFileDurably(dir, kVkeyFile,
+                           signer->verifier().ToString() + "\n", 0644);
+}
+
+Ledger::Ledger(const Options& options, std::string dir)
+    : options_(options), dir_(std::move(dir)) {}
+
+StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
+                                               std::string_view dir) {
+  if (options.max_batch_entries == 0 || options.max_batch_bytes == 0 ||
+      options.max_batch_bytes > (1u << 30) || options.checkpoint_every_entries == 0) {
+    return Status::InvalidArgument("bad ledger options");
+  }
+  std::unique_ptr<Ledger> l(new Ledger(options, std::string(dir)));
+  HAVEN_LEDGER_RETURN_IF_ERROR(l->Recover());
+  l->latest_time_ = std::chrono::steady_clock::now();
+  l->writer_ = std::thread([p = l.get()] { p->WriterLoop(); });
+  l->checkpointer_ = std::thread([p = l.get()] { p->CheckpointLoop(); });
+  return l;
+}
+
+Status Ledger::Recover() {
+  // One process at a time.
+  StatusOr<FileDescriptor> lock =
+      OpenFile(JoinPath(dir_, kLockFile), O_RDWR | O_CREAT, 0644);
+  if (!lock.ok()) return lock.status();
+  if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return Status::FailedPrecondition(dir_ + " is open in another process");
+    }
+    return Status::FromErrno("flock " + JoinPath(dir_, kLockFile), errno);
+  }
+  lock_fd_ = std::move(*lock);
+
+  StatusOr<std::string> key_text = ReadFileToString(JoinPath(dir_, kKeyFile));
+  if (!key_text.ok()) return key_text.status();
+  StatusOr<Signer> signer = Signer::Parse(*key_text);
+  if (!signer.ok()) {
+    return Status::Corruption(JoinPath(dir_, kKeyFile) + ": " +
+                              signer.status().message());
+  }
+  signer_.emplace(std::move(*signer));
+  StatusOr<std::string> vkey_text = ReadFileToString(JoinPath(dir_, kVkeyFile));
+  if (!vkey_text.ok()) return vkey_text.status();
+  if (*vkey_text != signer_->verifier().ToString() + "\n") {
+    return Status::Corruption(JoinPath(dir_, kVkeyFile) +
+                              " is not the verifier key of " +
+                              JoinPath(dir_, kKeyFile));
+  }
+
+  HAVEN_LEDGER_RETURN_IF_ERROR(OpenCheckpointLog());
+  if (latest_) checkpointed_size_.store(latest_->size);
+
+  // The stored nodes are trusted up to the latest checkpoint's size if they
+  // reproduce its root (they were synced before it was signed).
+  std::string hash_path = JoinPath(dir_, kHashFile);
+  StatusOr<FileDescriptor> hfd = OpenFile(hash_path, O_RDWR | O_CREAT, 0644);
+  if (!hfd.ok()) return hfd.status();
+  StatusOr<uint64_t> hsize = FileSize(hfd->get(), hash_path);
+  if (!hsize.ok()) return hsize.status();
+  hashes_ = std::make_unique<HashStore>(std::move(*hfd), hash_path,
+                                        *hsize / kHashSize);
+  uint64_t trusted = 0;
+  if (latest_) {
+    bool good = false;
+    if (hashes_->nodes() >= NodeCount(latest_->size)) {
+      StatusOr<CompactRange> r = CompactRange::FromNodes(latest_->size, *hashes_);
+      good = r.ok() && r->Root() == latest_->root;
+      if (good) tree_ = std::move(*r);
+    }
+    if (good) {
+      trusted = latest_->size;
+    } else {
+      recovery_.events.push_back(hash_path +
+                                 " does not reproduce the latest checkpoint; "
+                                 "rebuilt from the entries");
+    }
+  }
+  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->TruncateTo(NodeCount(trusted)));
+  if (trusted == 0) tree_ = CompactRange();
+
+  HAVEN_LEDGER_RETURN_IF_ERROR(ScanSegments(trusted, latest_ ? &*latest_ : nullptr));
+  size_ = next_index_;
+  root_ = tree_.Root();
+  return Status::Ok();
+}
+
+Status Ledger::OpenCheckpointLog() {
+  std::string path = JoinPath(dir_, kCheckpointFile);
+  StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR | O_CREAT, 0644);
+  if (!fd.ok()) return fd.status();
+  StatusOr<uint64_t> size = FileSize(fd->get(), path);
+  if (!size.ok()) return size.status();
+  const uint32_t max_write = static_cast<uint32_t>(FrameSize(kMaxNoteSize));
+  if (*size < kSegmentHeaderSize) {
+    // New, or its creation was torn before any checkpoint was written.
+    if (*size != 0) {
+      recovery_.events.push_back("rewrote the torn header of " + path);
+    }
+    char header[kSegmentHeaderSize];
+    EncodeSegmentHeader({kCheckpointLogMagic, 0, 0, max_write}, header);
+    HAVEN_LEDGER_RETURN_IF_ERROR(Truncate(fd->get(), 0, path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(
+        WriteAt(fd->get(), std::string_view(header, sizeof(header)), 0, path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd->get(), path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
+    checkpoint_fd_ = std::move(*fd);
+    checkpoint_offset_ = kSegmentHeaderSize;
+    return Status::Ok();
+  }
+  StatusOr<MappedFile> map = MappedFile::Open(path);
+  if (!map.ok()) return map.status();
+  std::string_view data = map->data();
+  SegmentHeader h;
+  Status st = DecodeSegmentHeader(data, kCheckpointLogMagic, &h);
+  if (!st.ok()) return Status::Corruption(At(path, 0) + ": " + st.message());
+  FrameReader r(data.substr(kSegmentHeaderSize), 0, 0);
+  std::string_view note;
+  FrameReader::Result res;
+  while ((res = r.Next(&note)) == FrameReader::kFrame) {
+    uint64_t at = kSegmentHeaderSize + r.offset() - FrameSize(note.size());
+    StatusOr<Checkpoint> cp = OpenCheckpoint(note, signer_->verifier());
+    if (!cp.ok()) {
+      return Status::Corruption(At(path, at) + ": checkpoint " +
+                                std::to_string(r.index() - 1) + ": " +
+                                cp.status().message());
+    }
+    if (latest_ && cp->size <= latest_->size) {
+      return Status::Corruption(At(path, at) + ": checkpoint " +
+                                std::to_string(r.index() - 1) +
+                                " does not grow the tree");
+    }
+    latest_ = std::move(*cp);
+    latest_note_ = std::string(note);
+  }
+  uint64_t end = kSegmentHeaderSize + r.offset();
+  if (res == FrameReader::kBad) {
+    uint64_t tail = data.size() - end;
+    if (tail > h.max_write) {
+      return Status::Corruption(At(path, end) + ": checkpoint " +
+                                std::to_string(r.index()) + ": " + r.problem());
+    }
+    HAVEN_LEDGER_RETURN_IF_ERROR(Truncate(fd->get(), end, path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd->get(), path));
+    recovery_.events.push_back("cut torn tail of " + std::to_string(tail) +
+                               " bytes at " + At(path, end) + " (" +
+                               r.problem() + ")");
+  }
+  checkpoint_fd_ = std::move(*fd);
+  checkpoint_offset_ = end;
+  checkpoint_count_ = r.index();
+  checkpoint_chain_ = r.chain();
+  return Status::Ok();
+}
+
+Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
+  StatusOr<std::vector<std::string>> names = ListDir(dir_);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<uint64_t, std::string>> segs;
+  for (const std::string& n : *names) {
+    uint64_t first;
+    if (ParseSegmentName(n, &first)) segs.emplace_back(first, n);
+  }
+  uint64_t expected = 0;
+  uint32_t chain = 0;
+  uint64_t last_offset = 0;
+  for (size_t k = 0; k < segs.size(); ++k) {
+    const bool last = k + 1 == segs.size();
+    std::string path = JoinPath(dir_, segs[k].second);
+    StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR);
+    if (!fd.ok()) return fd.status();
+    StatusOr<MappedFile> map = MappedFile::Open(path);
+    if (!map.ok()) return map.status();
+    std::string_view data = map->data();
+    SegmentHeader h;
+    Status st = DecodeSegmentHeader(data, kSegmentMagic, &h);
+    if (!st.ok()) {
+      // A header is one 32-byte write, synced before any frame is written:
+      // a last segment no longer than that is a torn creation.
+      if (last && data.size() <= kSegmentHeaderSize && k > 0) {
+        if (::unlink(path.c_str()) != 0) {
+          return Status::FromErrno("unlink " + path, errno);
+        }
+        HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
+        recovery_.events.push_back("removed " + path +
+                                   ", a segment whose creation was torn");
+        break;
+      }
+      return Status::Corruption(At(path, 0) + ": " + st.message());
+    }
+    if (h.first_index != segs[k].first || h.first_index != expected) {
+      return Status::Corruption(
+          At(path, 0) + ": segment starts at entry " +
+          std::to_string(h.first_index) + " but entry " +
+          std::to_string(expected) + " comes next (a segment is missing or "
+          "out of place)");
+    }
+    if (h.prev_chain != chain) {
+      return Status::Corruption(At(path, 0) +
+                                ": segment does not continue the chain of the "
+                                "previous segment");
+    }
+    {
+      std::lock_guard<std::mutex> l(segments_mu_);
+      segments_.push_back(std::make_unique<Segment>(
+          Segment{h.first_index, path, std::move(*fd)}));
+    }
+    const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
+    FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
+    std::string_view payload;
+    FrameReader::Result res;
+    while (true) {
+      uint64_t index = r.index();
+      uint32_t before_chain = r.chain();
+      uint64_t before = kSegmentHeaderSize + r.offset();
+      res = r.Next(&payload);
+      if (res != FrameReader::kFrame) break;
+      if (index % kIndexStride == 0) {
+        index_points_.push_back({seg_no, before_chain, before});
+      }
+      if (index >= trusted_size) {
+        tree_.Append(HashLeaf(payload), &node_buf_);
+        if (node_buf_.size() * kHashSize >= kNodeFlushBytes) {
+          HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Append(node_buf_));
+          node_buf_.clear();
+        }
+        if (latest != nullptr && tree_.size() == latest->size &&
+            tree_.Root() != latest->root) {
+          return Status::Corruption(
+              At(path, before) + ": the first " + std::to_string(latest->size) +
+              " entries do not have the root of the latest checkpoint");
+        }
+      }
+    }
+    uint64_t end = kSegmentHeaderSize + r.offset();
+    if (res == FrameReader::kBad) {
+      uint64_t tail = data.size() - end;
+      if (!last || tail > h.max_write) {
+        return Status::Corruption(At(path, end) + ": entry " +
+                                  std::to_string(r.index()) + ": " +
+                                  r.problem());
+      }
+      HAVEN_LEDGER_RETURN_IF_ERROR(
+          Truncate(segments_.back()->fd.get(), end, path));
+      HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(segments_.back()->fd.get(), path));
+      recovery_.events.push_back("cut torn tail of " + std::to_string(tail) +
+                                 " bytes at " + At(path, end) + " (entry " +
+                                 std::to_string(r.index()) + ": " +
+                                 r.problem() + ")");
+    }
+    expected = r.index();
+    chain = r.chain();
+    last_offset = end;
+  }
+  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Append(node_buf_));
+  node_buf_.clear();
+  if (latest != nullptr && expected < latest->size) {
+    return Status::Corruption(
+        dir_ + ": the log has " + std::to_string(expected) +
+        " entries but a checkpoint of size " + std::to_string(latest->size) +
+        " was signed; signed entries are missing");
+  }
+  next_index_ = expected;
+  chain_ = chain;
+  if (segments_.empty()) {
+    if (expected != 0) return Status::Corruption(dir_ + ": no segments");
+    return CreateSegment(0, 0);
+  }
+  segment_offset_ = last_offset;
+  return Status::Ok();
+}
+
+Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
+  std::string path = JoinPath(dir_, SegmentName(first_index));
+  StatusOr<FileDescriptor> fd =
+      OpenFile(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+  if (!fd.ok()) return fd.status();
+  char header[kSegmentHeaderSize];
+  EncodeSegmentHeader({kSegmentMagic, first_index, prev_chain, MaxWrite(options_)},
+                      header);
+  HAVEN_LEDGER_RETURN_IF_ERROR(
+      WriteAt(fd->get(), std::string_view(header, sizeof(header)), 0, path));
+  HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd->get(), path));
+  HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
+  std::lock_guard<std::mutex> l(segments_mu_);
+  segments_.push_back(
+      std::make_unique<Segment>(Segment{first_index, path, std::move(*fd)}));
+  segment_offset_ = kSegmentHeaderSize;
+  return Status::Ok();
+}
+
+Ledger::~Ledger() {
+  if (writer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    writer_.join();
+  }
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(signal_mu_);
+      checkpoint_stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+  if (options_.checkpoint_on_close && broken_.ok() && signer_ && hashes_) {
+    uint64_t n = size();
+    std::lock_guard<std::mutex> l(checkpoint_mu_);
+    if (n > 0 && (!latest_ || latest_->size < n)) {
+      // Best effort: an unsigned tail is still durable and is signed by the
+      // next checkpoint after reopening.
+      (void)SignCheckpointLocked();
+    }
+  }
+}
+
+void Ledger::Complete(Request& r, const Status& s, uint64_t index) {
+  if (r.waiter != nullptr) {
+    r.waiter->Done(s, index);
+  } else if (r.callback) {
+    r.callback(s, index);
+  }
+}
+
+void Ledger::Enqueue(Request request) {
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(request));
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  Complete(request, Status::FailedPrecondition("ledger is closing"), 0);
+}
+
+void Ledger::AppendAsync(std::string entry, Callback done) {
+  Request r;
+  if (entry.size() > kMaxEntrySize) {
+    r.callback = std::move(done);
+    Complete(r, Status::InvalidArgument("entry exceeds 1 MiB"), 0);
+    return;
+  }
+  r.leaf = HashLeaf(entry);  // hashed here, in parallel across callers
+  r.entry = std::move(entry);
+  r.callback = std::move(done);
+  Enqueue(std::move(r));
+}
+
+StatusOr<uint64_t> Ledger::Append(std::string_view entry) {
+  if (entry.size() > kMaxEntrySize) {
+    return Status::InvalidArgument("entry exceeds 1 MiB");
+  }
+  Waiter w;
+  w.remaining.store(1);
+  Request r;
+  r.leaf = HashLeaf(entry);
+  r.entry = std::string(entry);
+  r.waiter = &w;
+  Enqueue(std::move(r));
+  w.Wait();
+  if (!w.error.ok()) return w.error;
+  return w.last_index.load();
+}
+
+StatusOr<uint64_t> Ledger::AppendAll(std::span<const std::string> entries) {
+  if (entries.empty()) return Status::InvalidArgument("no entries to append");
+  for (const std::string& e : entries) {
+    if (e.size() > kMaxEntrySize) {
+      return Status::InvalidArgument("entry exceeds 1 MiB");
+    }
+  }
+  Waiter w;
+  w.remaining.store(entries.size());
+  std::vector<Request> reqs(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    reqs[i].leaf = HashLeaf(entries[i]);
+    reqs[i].entry = entries[i];
+    reqs[i].waiter = &w;
+  }
+  {
+    std::unique_lock<std::mutex> l(queue_mu_);
+    if (stopping_) return Status::FailedPrecondition("ledger is closing");
+    for (Request& r : reqs) queue_.push_back(std::move(r));
+  }
+  queue_cv_.notify_one();
+  w.Wait();
+  if (!w.error.ok()) return w.error;
+  return w.last_index.load();
+}
+
+void Ledger::WriterLoop() {
+  std::vector<Request> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      queue_cv_.wait(l, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) break;  // stopping, and everything is written
+      if (options_.batch_linger.count() > 0 &&
+          queue_.size() < options_.max_batch_entries && !stopping_) {
+        queue_cv_.wait_for(l, options_.batch_linger, [&] {
+          return queue_.size() >= options_.max_batch_entries || stopping_;
+        });
+      }
+      size_t bytes = 0;
+      while (!queue_.empty() && batch.size() < options_.max_batch_entries) {
+        size_t b = FrameSize(queue_.front().entry.size());
+        if (!batch.empty() && bytes + b > options_.max_batch_bytes) break;
+        bytes += b;
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessBatch(batch);
+    batch.clear();
+  }
+}
+
+void Ledger::ProcessBatch(std::vector<Request>& batch) {
+  auto fail_all = [&](const Status& s) {
+    for (Request& r : batch) Complete(r, s, 0);
+  };
+  if (!broken_.ok()) return fail_all(broken_);
+  size_t bytes = 0;
+  for (const Request& r : batch) bytes += FrameSize(r.entry.size());
+  if (segment_offset_ > kSegmentHeaderSize &&
+      segment_offset_ + bytes > options_.segment_bytes) {
+    Status s = CreateSegment(next_index_, chain_);
+    if (!s.ok()) {
+      broken_ = s;
+      return fail_all(s);
+    }
+  }
+  Segment& seg = *segments_.back();  // only this thread adds segments
+  const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
+  const uint64_t first = next_index_;
+  frame_buf_.clear();
+  node_buf_.clear();
+  std::vector<IndexPoint> points;
+  for (Request& r : batch) {
+    if (next_index_ % kIndexStride == 0) {
+      points.push_back({seg_no, chain_, segment_offset_ + frame_buf_.size()});
+    }
+    AppendFrame(&chain_, next_index_, r.entry, &frame_buf_);
+    tree_.Append(r.leaf, &node_buf_);
+    ++next_index_;
+  }
+  Status s = WriteAt(seg.fd.get(), frame_buf_, segment_offset_, seg.path);
+  if (s.ok()) s = SyncData(seg.fd.get(), seg.path);
+  if (!s.ok()) {
+    // What reached the disk is unknown: stop accepting appends. Reopening
+    // recovers whatever is there.
+    broken_ = s;
+    return fail_all(s);
+  }
+  segment_offset_ += frame_buf_.size();
+  Status hs = hashes_->Append(node_buf_);
+  if (!hs.ok()) broken_ = hs;  // entries are durable; proofs are not
+  if (!points.empty()) {
+    std::lock_guard<std::mutex> l(segments_mu_);
+    index_points_.insert(index_points_.end(), points.begin(), points.end());
+  }
+  Hash root = tree_.Root();
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    size_ = next_index_;
+    root_ = root;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) Complete(batch[i], Status::Ok(), first + i);
+  if (next_index_ - checkpointed_size_.load(std::memory_order_relaxed) >=
+      options_.checkpoint_every_entries) {
+    {
+      std::lock_guard<std::mutex> l(signal_mu_);
+      checkpoint_wanted_ = true;
+    }
+    checkpoint_cv_.notify_one();
+  }
+}
+
+void Ledger::CheckpointLoop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> l(signal_mu_);
+      auto wake = [&] { return checkpoint_stopping_ || checkpoint_wanted_; };
+      if (options_.checkpoint_every.count() > 0) {
+        checkpoint_cv_.wait_for(l, options_.checkpoint_every, wake);
+      } else {
+        checkpoint_cv_.wait(l, wake);
+      }
+      if (checkpoint_stopping_) return;
+      checkpoint_wanted_ = false;
+    }
+    std::lock_guard<std::mutex> l(checkpoint_mu_);
+    uint64_t n = size();
+    uint64_t signed_size = latest_ ? latest_->size : 0;
+    if (n <= signed_size) continue;
+    bool due = n - signed_size >= options_.checkpoint_every_entries ||
+               (options_.checkpoint_every.count() > 0 &&
+                std::chrono::steady_clock::now() - latest_time_ >=
+                    options_.checkpoint_every);
+    if (due) {
+      StatusOr<std::string> note = SignCheckpointLocked();
+      if (!note.ok()) checkpoint_error_ = note.status();
+    }
+  }
+}
+
+StatusOr<std::string> Ledger::SignCheckpoint() {
+  std::lock_guard<std::mutex> l(checkpoint_mu_);
+  return SignCheckpointLocked();
+}
+
+StatusOr<std::string> Ledger::SignCheckpointLocked() {
+  uint64_t n;
+  Hash root;
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    n = size_;
+    root = root_;
+  }
+  if (n == 0) return Status::FailedPrecondition("the ledger is empty");
+  if (latest_ && latest_->size == n) return *latest_note_;
+  // The nodes a checkpoint covers must survive a crash (format §3.2).
+  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Sync());
+  Checkpoint cp{origin(), n, root, {}};
+  StatusOr<std::string> note = signer_->Sign(cp.ToText());
+  if (!note.ok()) return note.status();
+  std::string frame;
+  uint32_t chain = checkpoint_chain_;
+  AppendFrame(&chain, checkpoint_count_, *note, &frame);
+  std::string path = JoinPath(dir_, kCheckpointFile);
+  HAVEN_LEDGER_RETURN_IF_ERROR(
+      WriteAt(checkpoint_fd_.get(), frame, checkpoint_offset_, path));
+  HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(checkpoint_fd_.get(), path));
+  checkpoint_chain_ = chain;
+  checkpoint_offset_ += frame.size();
+  ++checkpoint_count_;
+  latest_ = std::move(cp);
+  latest_note_ = *note;
+  latest_time_ = std::chrono::steady_clock::now();
+  checkpointed_size_.store(n, std::memory_order_relaxed);
+  return std::move(*note);
+}
+
+std::optional<std::string> Ledger::LatestCheckpoint() const {
+  std::lock_guard<std::mutex> l(checkpoint_mu_);
+  return latest_note_;
+}
+
+StatusOr<std::vector<std::string>> Ledger::Checkpoints() const {
+  std::string path = JoinPath(dir_, kCheckpointFile);
+  uint64_t end;
+  {
+    std::lock_guard<std::mutex> l(checkpoint_mu_);
+    end = checkpoint_offset_;
+  }
+  StatusOr<MappedFile> map = MappedFile::Open(path);
+  if (!map.ok()) return map.status();
+  std::string_view data = map->data().substr(0, end);
+  FrameReader r(data.substr(kSegmentHeaderSize), 0, 0);
+  std::vector<std::string> notes;
+  std::string_view note;
+  while (r.Next(&note) == FrameReader::kFrame) notes.emplace_back(note);
+  if (!r.at_end()) {
+    return Status::Corruption(At(path, kSegmentHeaderSize + r.offset()) + ": " +
+                              r.problem());
+  }
+  return notes;
+}
+
+uint64_t Ledger::size() const {
+  std::lock_guard<std::mutex> l(state_mu_);
+  return size_;
+}
+
+Hash Ledger::root() const {
+  std::lock_guard<std::mutex> l(state_mu_);
+  return root_;
+}
+
+StatusOr<std::vector<Hash>> Ledger::InclusionProof(uint64_t index,
+                                                   uint64_t tree_size) const {
+  if (tree_size > size()) {
+    return Status::InvalidArgument("tree size " + std::to_string(tree_size) +
+                                   " exceeds the ledger's " +
+                                   std::to_string(size()) + " entries");
+  }
+  return haven::ledger::InclusionProof(index, tree_size, *hashes_);
+}
+
+StatusOr<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t size1,
+                                                     uint64_t size2) const {
+  if (size2 > size()) {
+    return Status::InvalidArgument("tree size " + std::to_string(size2) +
+                                   " exceeds the ledger's " +
+                                   std::to_string(size()) + " entries");
+  }
+  return haven::ledger::ConsistencyProof(size1, size2, *hashes_);
+}
+
+StatusOr<Hash> Ledger::RootAt(uint64_t tree_size) const {
+  if (tree_size > size()) {
+    return Status::InvalidArgument("tree size " + std::to_string(tree_size) +
+                                   " exceeds the ledger's " +
+                                   std::to_string(size()) + " entries");
+  }
+  if (tree_size == 0) return EmptyRoot();
+  return RangeHash(0, tree_size, *hashes_);
+}
+
+StatusOr<TlogProof> Ledger::Prove(uint64_t index) const {
+  std::optional<std::string> note = LatestCheckpoint();
+  if (!note) {
+    return Status::FailedPrecondition("no checkpoint has been signed yet");
+  }
+  StatusOr<Checkpoint> cp = ParseCheckpoint(ParseNote(*note)->text);
+  if (!cp.ok()) return cp.status();
+  if (index >= cp->size) {
+    return Status::InvalidArgument(
+        "entry " + std::to_string(index) +
+        " is not covered by the latest checkpoint (size " +
+        std::to_string(cp->size) + ")");
+  }
+  StatusOr<std::vector<Hash>> hashes = InclusionProof(index, cp->size);
+  if (!hashes.ok()) return hashes.status();
+  TlogProof p;
+  p.index = index;
+  p.hashes = std::move(*hashes);
+  p.checkpoint = std::move(*note);
+  return p;
+}
+
+StatusOr<std::vector<std::string>> Ledger::ReadEntries(uint64_t from,
+                                                       uint64_t to) const {
+  uint64_t n = size();
+  if (from > to || to > n) {
+    return Status::InvalidArgument("entries [" + std::to_string(from) + ", " +
+                                   std::to_string(to) + ") are not within [0, " +
+                                   std::to_string(n) + ")");
+  }
+  std::vector<std::string> out;
+  if (from == to) return out;
+  out.reserve(to - from);
+  IndexPoint p;
+  std::vector<std::pair<uint64_t, std::pair<int, std::string>>> segs;
+  {
+    std::lock_guard<std::mutex> l(segments_mu_);
+    p = index_points_[from / kIndexStride];
+    for (const auto& s : segments_) {
+      segs.push_back({s->first_index, {s->fd.get(), s->path}});
+    }
+  }
+  uint64_t index = from / kIndexStride * kIndexStride;
+  size_t seg = p.segment;
+  uint64_t offset = p.offset;
+  uint32_t chain = p.chain;
+  std::string payload;
+  while (index < to) {
+    if (seg + 1 < segs.size() && index == segs[seg + 1].first) {
+      ++seg;
+      offset = kSegmentHeaderSize;
+    }
+    const auto& [fd, path] = segs[seg].second;
+    char head[kFrameHeaderSize];
+    HAVEN_LEDGER_RETURN_IF_ERROR(ReadAt(fd, head, sizeof(head), offset, path));
+    uint32_t length = GetFixed32(head);
+    if (length > kMaxEntrySize) {
+      return Status::Corruption(At(path, offset) + ": bad frame length");
+    }
+    payload.resize(length);
+    HAVEN_LEDGER_RETURN_IF_ERROR(
+        ReadAt(fd, payload.data(), length, offset + kFrameHeaderSize, path));
+    uint32_t crc = GetFixed32(head + 4);
+    if (crc != FrameCrc(chain, index, payload)) {
+      return Status::Corruption(At(path, offset) + ": entry " +
+                                std::to_string(index) + ": checksum mismatch");
+    }
+    chain = crc;
+    offset += FrameSize(length);
+    if (index >= from) out.push_back(payload);
+    ++index;
+  }
+  return out;
+}
+
+}  // namespace haven::ledger

@@ -1,0 +1,226 @@
+// Ledger: a durable, append-only, verifiable log of opaque entries.
+//
+// Entries are stored in checksummed, chained segment files; the RFC 9162
+// Merkle tree over them is kept incrementally; checkpoints are signed with
+// the ledger's Ed25519 key as C2SP signed notes. The formats are in
+// docs/ledger-format.md.
+//
+//   Status s = Ledger::Create("/var/lib/haven/ledger", "haven.example/audit");
+//   StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open({}, dir);
+//   StatusOr<uint64_t> index = (*l)->Append("{\"user\":\"a\"}");  // durable
+//   (*l)->AppendAsync(entry, [](Status s, uint64_t index) { ... });
+//   StatusOr<std::string> note = (*l)->SignCheckpoint();
+//   StatusOr<TlogProof> proof = (*l)->Prove(*index);
+//
+// Appends complete only when their entry is on disk (one fdatasync per batch
+// of concurrent appends; see Options). One process at a time may open a
+// ledger (an flock on DIR/LOCK).
+//
+// Thread-safety: every method may be called from any thread concurrently.
+// AppendAsync's callback runs on the ledger's writer thread and must not
+// block or call back into the ledger's blocking methods. Destroying the
+// Ledger completes every queued append first.
+#ifndef HAVEN_LEDGER_LEDGER_H_
+#define HAVEN_LEDGER_LEDGER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/file.h"
+#include "ledger/hash.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/status.h"
+#include "ledger/tlog_proof.h"
+
+namespace haven::ledger {
+
+struct Options {
+  // A batch holds at most this many entries...
+  size_t max_batch_entries = 4096;
+  // ...and at most this many bytes of frames (a larger entry goes alone).
+  size_t max_batch_bytes = 4 << 20;
+  // How long the writer waits for a batch to fill before writing it. Zero:
+  // write whatever is queued as soon as the previous batch is durable.
+  std::chrono::microseconds batch_linger{0};
+  // A segment is closed once it holds this many bytes.
+  uint64_t segment_bytes = 64 << 20;
+  // Sign a checkpoint once this many entries were appended since the last...
+  uint64_t checkpoint_every_entries = 65536;
+  // ...or once this much time passed and the tree grew. Zero turns periodic
+  // signing off (SignCheckpoint still works, and Close still signs).
+  std::chrono::milliseconds checkpoint_every{1000};
+  // Sign a checkpoint on close if the tree grew since the last one.
+  bool checkpoint_on_close = true;
+};
+
+// What Open found and repaired. Nothing is dropped without a line here.
+struct RecoveryReport {
+  // Human-readable lines, one per repair ("cut torn tail of N bytes at
+  // <file> offset <o>").
+  std::vector<std::string> events;
+  bool empty() const { return events.empty(); }
+};
+
+class Ledger {
+ public:
+  // Completion of an asynchronous append: OK and the entry's index once it
+  // is durable, or the error that kept it from being written.
+  using Callback = std::function<void(Status status, uint64_t index)>;
+
+  // Creates a new, empty ledger in `dir` (created if missing; must hold no
+  // ledger) with a fresh Ed25519 key named `origin`.
+  static Status Create(std::string_view dir, std::string_view origin);
+
+  // Opens and recovers the ledger in `dir` (docs/ledger-format.md §2.4).
+  static StatusOr<std::unique_ptr<Ledger>> Open(const Options& options,
+                                                std::string_view dir);
+
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends one entry (at most 1 MiB); returns its index once durable.
+  StatusOr<uint64_t> Append(std::string_view entry);
+  // Appends entries in order; returns the index of the last once all are
+  // durable. They may share batches with other writers' entries.
+  StatusOr<uint64_t> AppendAll(std::span<const std::string> entries);
+  // Queues one entry; `done` runs on the writer thread once it is durable.
+  void AppendAsync(std::string entry, Callback done);
+
+  // The number of durable entries and the tree root over them.
+  uint64_t size() const;
+  Hash root() const;
+
+  // Signs a checkpoint of the current size unless the latest checkpoint
+  // already has that size; returns the latest checkpoint (a signed note).
+  // Fails on an empty ledger.
+  StatusOr<std::string> SignCheckpoint();
+  // The latest signed checkpoint, if any.
+  std::optional<std::string> LatestCheckpoint() const;
+  // Every checkpoint signed so far, oldest first.
+  StatusOr<std::vector<std::string>> Checkpoints() const;
+
+  // Proofs from stored subtree hashes (no entries are read).
+  StatusOr<std::vector<Hash>> InclusionProof(uint64_t index,
+                                             uint64_t tree_size) const;
+  StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1,
+                                               uint64_t size2) const;
+  // The root of the tree of the first `tree_size` entries.
+  StatusOr<Hash> RootAt(uint64_t tree_size) const;
+  // A C2SP tlog-proof of entry `index` against the latest checkpoint.
+  StatusOr<TlogProof> Prove(uint64_t index) const;
+
+  // Entries [from, to), checked against their frame checksums.
+  StatusOr<std::vector<std::string>> ReadEntries(uint64_t from,
+                                                 uint64_t to) const;
+
+  const VerifierKey& verifier() const { return signer_->verifier(); }
+  const std::string& origin() const { return signer_->verifier().name; }
+  const RecoveryReport& recovery() const { return recovery_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Waiter;
+  struct Request {
+    std::string entry;
+    Hash leaf;
+    Callback callback;          // either this...
+    Waiter* waiter = nullptr;   // ...or this completes the append
+  };
+  struct Segment {
+    uint64_t first_index;
+    std::string path;
+    FileDescriptor fd;
+  };
+  // Where entry i·kIndexStride starts, for ReadEntries.
+  struct IndexPoint {
+    uint32_t segment;
+    uint32_t chain;
+    uint64_t offset;
+  };
+  class HashStore;
+
+  Ledger(const Options& options, std::string dir);
+  Status Recover();
+  Status OpenCheckpointLog();
+  Status ScanSegments(uint64_t trusted_size, const Checkpoint* latest);
+  Status CreateSegment(uint64_t first_index, uint32_t prev_chain);
+  void Enqueue(Request request);
+  void WriterLoop();
+  void ProcessBatch(std::vector<Request>& batch);
+  void CheckpointLoop();
+  StatusOr<std::string> SignCheckpointLocked();
+  static void Complete(Request& r, const Status& s, uint64_t index);
+
+  const Options options_;
+  const std::string dir_;
+  FileDescriptor lock_fd_;
+  std::optional<Signer> signer_;
+  RecoveryReport recovery_;
+  std::unique_ptr<HashStore> hashes_;
+
+  // Segments; guarded by segments_mu_ (the writer appends, readers look up).
+  mutable std::mutex segments_mu_;
+  std::vector<std::unique_ptr<Segment>> segments_;
+  std::vector<IndexPoint> index_points_;
+
+  // The append queue.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Request> queue_;
+  bool stopping_ = false;
+
+  // Writer-thread state.
+  uint32_t chain_ = 0;
+  uint64_t next_index_ = 0;
+  uint64_t segment_offset_ = 0;  // write position in the last segment
+  CompactRange tree_;
+  Status broken_;  // once not OK, every append fails with it
+  std::string frame_buf_;
+  std::vector<Hash> node_buf_;
+
+  // Published state: durable size and root.
+  mutable std::mutex state_mu_;
+  uint64_t size_ = 0;
+  Hash root_{};
+
+  // Wakes the checkpointer; signal_mu_ is never held for long, so the
+  // writer never waits on a checkpoint being signed.
+  std::mutex signal_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stopping_ = false;
+
+  // Checkpoints; guarded by checkpoint_mu_.
+  mutable std::mutex checkpoint_mu_;
+  Status checkpoint_error_;  // the last failure of a periodic checkpoint
+  std::atomic<uint64_t> checkpointed_size_{0};
+  FileDescriptor checkpoint_fd_;
+  uint64_t checkpoint_offset_ = 0;
+  uint64_t checkpoint_count_ = 0;
+  uint32_t checkpoint_chain_ = 0;
+  std::optional<std::string> latest_note_;
+  std::optional<Checkpoint> latest_;
+  std::chrono::steady_clock::time_point latest_time_;
+
+  std::thread writer_;
+  std::thread checkpointer_;
+};
+
+}  // namespace haven::ledger
+
+#endif  // HAVEN_LEDGER_LEDGER_H_

@@ -1,0 +1,259 @@
+#include "ledger/verify.h"
+
+#include <cstring>
+#include <map>
+
+#include "ledger/base64.h"
+#include "ledger/checkpoint.h"
+#include "ledger/file.h"
+#include "ledger/frame.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+
+namespace haven::ledger {
+namespace {
+
+std::string At(const std::string& path, uint64_t offset) {
+  return path + " offset " + std::to_string(offset);
+}
+
+std::string B64(const Hash& h) { return Base64Encode(AsBytes(h)); }
+
+struct Expected {
+  std::string label;  // "stored checkpoint 3" or "checkpoint kept.txt"
+  Hash root;
+};
+
+}  // namespace
+
+StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
+                                    const VerifyOptions& options) {
+  const std::string dir(dir_view);
+  VerifyResult result;
+  auto fail = [&](std::string why) {
+    result.ok = false;
+    result.summary = std::move(why);
+    return result;
+  };
+  StatusOr<std::vector<std::string>> names = ListDir(dir);
+  if (!names.ok()) return names.status();
+
+  // The key: the auditor's, or the log's own.
+  VerifierKey key;
+  if (options.vkey) {
+    StatusOr<VerifierKey> k = ParseVerifierKey(*options.vkey);
+    if (!k.ok()) return Status::InvalidArgument("--vkey: " + k.status().message());
+    key = *k;
+  } else {
+    std::string path = JoinPath(dir, "ledger.vkey");
+    StatusOr<std::string> text = ReadFileToString(path);
+    if (!text.ok()) return fail(path + ": " + text.status().message());
+    StatusOr<VerifierKey> k = ParseVerifierKey(*text);
+    if (!k.ok()) return fail(path + ": " + k.status().message());
+    key = *k;
+  }
+
+  // Every size a checkpoint names, with the root it must have.
+  std::multimap<uint64_t, Expected> expected;
+
+  // Stored checkpoints: signed by the key, sizes growing.
+  {
+    std::string path = JoinPath(dir, "checkpoints.log");
+    StatusOr<MappedFile> map = MappedFile::Open(path);
+    if (!map.ok()) return fail(path + ": " + map.status().message());
+    std::string_view data = map->data();
+    SegmentHeader h;
+    Status st = DecodeSegmentHeader(data, kCheckpointLogMagic, &h);
+    if (!st.ok()) return fail(At(path, 0) + ": " + st.message());
+    FrameReader r(data.substr(kSegmentHeaderSize), 0, 0);
+    std::string_view note;
+    uint64_t prev_size = 0;
+    while (true) {
+      uint64_t at = kSegmentHeaderSize + r.offset();
+      uint64_t i = r.index();
+      FrameReader::Result res = r.Next(&note);
+      if (res == FrameReader::kEnd) break;
+      if (res == FrameReader::kBad) {
+        return fail(At(path, at) + ": checkpoint " + std::to_string(i) + ": " +
+                    r.problem());
+      }
+      StatusOr<Checkpoint> cp = OpenCheckpoint(note, key);
+      if (!cp.ok()) {
+        return fail(At(path, at) + ": checkpoint " + std::to_string(i) + ": " +
+                    cp.status().message());
+      }
+      if (i > 0 && cp->size <= prev_size) {
+        return fail(At(path, at) + ": checkpoint " + std::to_string(i) +
+                    " (size " + std::to_string(cp->size) +
+                    ") does not grow the tree (previous size " +
+                    std::to_string(prev_size) + ")");
+      }
+      prev_size = cp->size;
+      expected.insert({cp->size, {"stored checkpoint " + std::to_string(i) +
+                                      " (" + At(path, at) + ")",
+                                  cp->root}});
+    }
+    result.checkpoints = r.index();
+  }
+  for (const VerifyOptions::Given& g : options.checkpoints) {
+    StatusOr<Checkpoint> cp = OpenCheckpoint(g.note, key);
+    if (!cp.ok()) {
+      return fail("checkpoint " + g.label + ": " + cp.status().message());
+    }
+    expected.insert({cp->size, {"checkpoint " + g.label, cp->root}});
+  }
+  // Two checkpoints of one size must name one root, whatever the log says.
+  for (auto it = expected.begin(); it != expected.end();) {
+    auto next = std::next(it);
+    if (next != expected.end() && next->first == it->first &&
+        next->second.root != it->second.root) {
+      return fail(it->second.label + " and " + next->second.label +
+                  " disagree: both have size " + std::to_string(it->first) +
+                  " but different roots");
+    }
+    it = next;
+  }
+
+  // The entries.
+  std::vector<std::pair<uint64_t, std::string>> segs;
+  for (const std::string& n : *names) {
+    if (n.size() == 24 && n.substr(20) == ".seg" &&
+        n.find_first_not_of("0123456789") == 20) {
+      segs.emplace_back(std::stoull(n.substr(0, 20)), n);
+    }
+  }
+  std::string hash_path = JoinPath(dir, "tree.hashes");
+  std::optional<MappedFile> hash_map;
+  {
+    StatusOr<MappedFile> m = MappedFile::Open(hash_path);
+    if (!m.ok()) return fail(hash_path + ": " + m.status().message());
+    hash_map.emplace(std::move(*m));
+  }
+  std::string_view stored_nodes = hash_map->data();
+  uint64_t latest_size = expected.empty() ? 0 : expected.rbegin()->first;
+
+  CompactRange tree;
+  std::vector<Hash> nodes;
+  uint64_t node_pos = 0;
+  uint64_t index = 0;
+  uint32_t chain = 0;
+  auto next_expected = expected.begin();
+  uint64_t matched_size = 0;  // the largest size whose root matched
+  std::string matched_where = segs.empty() ? dir : At(JoinPath(dir, segs[0].second), kSegmentHeaderSize);
+  std::string where;  // file and offset of the entry being read
+  // Checks every checkpoint of size tree.size() against the root.
+  auto check_roots = [&]() -> std::optional<std::string> {
+    if (next_expected == expected.end() || next_expected->first != tree.size()) {
+      return std::nullopt;
+    }
+    Hash root = tree.Root();
+    for (; next_expected != expected.end() &&
+           next_expected->first == tree.size();
+         ++next_expected) {
+      if (next_expected->second.root != root) {
+        return next_expected->second.label + " (size " +
+               std::to_string(tree.size()) + ", root " +
+               B64(next_expected->second.root) +
+               ") does not match the log (root " + B64(root) +
+               "): entries " + std::to_string(matched_size) + " to " +
+               std::to_string(tree.size() - 1) + " differ from what was "
+               "signed, starting at or after entry " +
+               std::to_string(matched_size) + " (" + matched_where + ")";
+      }
+    }
+    matched_size = tree.size();
+    matched_where = where;
+    return std::nullopt;
+  };
+  // A checkpoint of size 0 cannot be signed, but be safe.
+  if (auto f = check_roots()) return fail(*f);
+
+  for (size_t k = 0; k < segs.size(); ++k) {
+    std::string path = JoinPath(dir, segs[k].second);
+    StatusOr<MappedFile> map = MappedFile::Open(path);
+    if (!map.ok()) return fail(path + ": " + map.status().message());
+    std::string_view data = map->data();
+    SegmentHeader h;
+    Status st = DecodeSegmentHeader(data, kSegmentMagic, &h);
+    if (!st.ok()) return fail(At(path, 0) + ": " + st.message());
+    if (h.first_index != index || segs[k].first != index) {
+      return fail(At(path, 0) + ": segment starts at entry " +
+                  std::to_string(h.first_index) + " but entry " +
+                  std::to_string(index) +
+                  " comes next (a segment is missing, extra or renamed)");
+    }
+    if (h.prev_chain != chain) {
+      return fail(At(path, 0) + ": segment does not continue the chain of the "
+                  "segment before it (entry " + std::to_string(index) + ")");
+    }
+    FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
+    std::string_view payload;
+    while (true) {
+      uint64_t at = kSegmentHeaderSize + r.offset();
+      FrameReader::Result res = r.Next(&payload);
+      if (res == FrameReader::kEnd) break;
+      if (res == FrameReader::kBad) {
+        std::string what = r.incomplete() && k + 1 == segs.size()
+                               ? " (a torn tail: the log was not reopened "
+                                 "since a crash, or it was truncated)"
+                               : "";
+        return fail("entry " + std::to_string(r.index()) + " at " +
+                    At(path, at) + ": " + r.problem() + what);
+      }
+      where = At(path, at + FrameSize(payload.size()));
+      nodes.clear();
+      tree.Append(HashLeaf(payload), &nodes);
+      for (const Hash& n : nodes) {
+        uint64_t off = node_pos * kHashSize;
+        if (off + kHashSize <= stored_nodes.size()) {
+          if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) != 0) {
+            return fail(At(hash_path, off) + ": stored node " +
+                        std::to_string(node_pos) + " (completed by entry " +
+                        std::to_string(index) +
+                        ") differs from the hash of the entries; proofs "
+                        "would be wrong");
+          }
+        } else if (tree.size() <= latest_size) {
+          return fail(hash_path + " ends at node " +
+                      std::to_string(stored_nodes.size() / kHashSize) +
+                      " but checkpointed entries need " +
+                      std::to_string(NodeCount(latest_size)));
+        }
+        ++node_pos;
+      }
+      ++index;
+      if (auto f = check_roots()) return fail(*f);
+    }
+    chain = r.chain();
+    if (k + 1 == segs.size()) where = At(path, kSegmentHeaderSize + r.offset());
+  }
+  result.entries = index;
+  if (next_expected != expected.end()) {
+    return fail(next_expected->second.label + " has size " +
+                std::to_string(next_expected->first) + " but the log has only " +
+                std::to_string(index) + " entries: entries " +
+                std::to_string(index) + " to " +
+                std::to_string(next_expected->first - 1) +
+                " are missing (the log ends at " +
+                (where.empty() ? dir : where) + ")");
+  }
+  std::string summary = "ok: " + std::to_string(index) + " entries in " +
+                        std::to_string(segs.size()) + " segment(s), root " +
+                        B64(tree.Root()) + "; " +
+                        std::to_string(result.checkpoints) +
+                        " stored checkpoint(s)";
+  if (!expected.empty()) {
+    summary += ", latest of size " + std::to_string(latest_size);
+  }
+  summary += ", and " + std::to_string(options.checkpoints.size()) +
+             " given checkpoint(s) agree with the log";
+  if (index > latest_size) {
+    summary += "; " + std::to_string(index - latest_size) +
+               " entries are not yet covered by a checkpoint";
+  }
+  result.ok = true;
+  result.summary = std::move(summary);
+  return result;
+}
+
+}  // namespace haven::ledger
