@@ -49,7 +49,15 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
     return it->second;
   };
 
+  auto by_key = [](const RecordField& a, const RecordField& b) {
+    return a.first < b.first;
+  };
   for (Entity& e : entities) {
+    // Lookups binary-search attributes and tags; make sure they are sorted.
+    if (!std::is_sorted(e.attrs.begin(), e.attrs.end(), by_key))
+      std::stable_sort(e.attrs.begin(), e.attrs.end(), by_key);
+    if (!std::is_sorted(e.tags.begin(), e.tags.end(), by_key))
+      std::stable_sort(e.tags.begin(), e.tags.end(), by_key);
     int32_t id = intern(e.uid);
     int32_t existing = s.entity_index_[id];
     if (existing >= 0) {

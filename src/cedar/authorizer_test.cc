@@ -1,0 +1,289 @@
+#include "cedar/authorizer.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace haven::cedar {
+namespace {
+
+EntityUid U(const char* type, const char* id) { return EntityUid{type, id}; }
+
+ExprPtr Lit(Value v) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->literal = std::move(v);
+  return e;
+}
+ExprPtr Ctx(const char* attr) {
+  auto c = std::make_shared<Expr>();
+  c->kind = ExprKind::kVar;
+  c->var = Var::kContext;
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kGetAttr;
+  e->name = attr;
+  e->args = {c};
+  return e;
+}
+
+Policy P(const char* id, Effect effect) {
+  Policy p;
+  p.id = id;
+  p.effect = effect;
+  return p;
+}
+Policy Permit(const char* id) { return P(id, Effect::kPermit); }
+Policy Forbid(const char* id) { return P(id, Effect::kForbid); }
+
+EntityScope Scope(EntityScope::Op op, EntityUid e, const char* type = "") {
+  EntityScope s;
+  s.op = op;
+  if (op != EntityScope::Op::kIs) s.entity = std::move(e);
+  s.entity_type = type;
+  return s;
+}
+
+Policy When(Policy p, ExprPtr body, bool is_when = true) {
+  p.conditions.push_back({is_when, std::move(body)});
+  return p;
+}
+
+class AuthorizerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ent = [](EntityUid uid, std::vector<EntityUid> parents) {
+      Entity e;
+      e.uid = std::move(uid);
+      e.parents = std::move(parents);
+      return e;
+    };
+    Result<EntityStore> s = EntityStore::Build(
+        {ent(U("User", "alice"), {U("Unit", "gang"), U("Agency", "cpd")}),
+         ent(U("Unit", "gang"), {U("Agency", "cpd")}),
+         ent(U("User", "ice1"), {U("Agency", "ice")}),
+         ent(U("Action", "search"), {U("Action", "read")}),
+         ent(U("Dataset", "persons"), {U("Store", "records")})});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    request_.principal = U("User", "alice");
+    request_.action = U("Action", "search");
+    request_.resource = U("Dataset", "persons");
+    request_.context = Value::Record(
+        {{"purpose", Value::String("warrant")}, {"n", Value::Long(3)}});
+  }
+
+  Response Run(std::vector<Policy> policies) {
+    return Authorizer::FromPolicies(std::move(policies))
+        .IsAuthorized(request_, store_);
+  }
+
+  static std::vector<std::string> ErrorIds(const Response& r) {
+    std::vector<std::string> ids;
+    for (const PolicyError& e : r.errors) ids.push_back(e.policy_id);
+    return ids;
+  }
+
+  EntityStore store_;
+  Request request_;
+};
+
+using Ids = std::vector<std::string>;
+
+TEST_F(AuthorizerTest, DefaultIsDeny) {
+  Response r = Run({});
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_TRUE(r.reasons.empty());
+  EXPECT_TRUE(r.errors.empty());
+}
+
+TEST_F(AuthorizerTest, SatisfiedPermitsAllowAndAreTheReasons) {
+  Response r = Run({Permit("a"), Permit("b")});
+  EXPECT_EQ(r.decision, Decision::kAllow);
+  EXPECT_EQ(r.reasons, (Ids{"a", "b"}));
+}
+
+TEST_F(AuthorizerTest, ForbidOverridesPermit) {
+  Response r = Run({Permit("p"), Forbid("f1"), Forbid("f2")});
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_EQ(r.reasons, (Ids{"f1", "f2"}));
+}
+
+TEST_F(AuthorizerTest, AnErroringPolicyIsSkippedAndReported) {
+  Policy bad = When(Forbid("bad"), Ctx("missing"));
+  Response r = Run({Permit("ok"), bad});
+  EXPECT_EQ(r.decision, Decision::kAllow);
+  EXPECT_EQ(r.reasons, (Ids{"ok"}));
+  EXPECT_EQ(ErrorIds(r), (Ids{"bad"}));
+  EXPECT_FALSE(r.errors[0].message.empty());
+}
+
+TEST_F(AuthorizerTest, ConditionsRunInOrderAndStopAtTheFirstFailure) {
+  Policy p = When(Permit("p"), Lit(Value::Bool(false)));
+  p = When(p, Ctx("missing"));
+  Policy q = When(Permit("q"), Ctx("missing"));
+  q = When(q, Lit(Value::Bool(false)));
+  Response r = Run({p, q});
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_EQ(ErrorIds(r), (Ids{"q"}));
+}
+
+TEST_F(AuthorizerTest, UnlessNeedsFalseAndABoolean) {
+  Response r = Run({When(Permit("u"), Lit(Value::Bool(false)), false),
+                    When(Permit("v"), Lit(Value::Bool(true)), false),
+                    When(Permit("w"), Lit(Value::Long(1)), false),
+                    When(Permit("x"), Ctx("n"), true)});
+  EXPECT_EQ(r.reasons, (Ids{"u"}));
+  EXPECT_EQ(ErrorIds(r), (Ids{"w", "x"}));
+}
+
+TEST_F(AuthorizerTest, PrincipalEqualityNeedsTheEntityItself) {
+  Policy eq = Permit("eq");
+  eq.principal = Scope(EntityScope::Op::kEq, U("Agency", "cpd"));
+  Policy in = Permit("in");
+  in.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  Policy self = Permit("self");
+  self.principal = Scope(EntityScope::Op::kEq, U("User", "alice"));
+  Policy other = Permit("other");
+  other.principal = Scope(EntityScope::Op::kIn, U("Agency", "ice"));
+  Response r = Run({eq, in, self, other});
+  EXPECT_EQ(r.reasons, (Ids{"in", "self"}));
+}
+
+TEST_F(AuthorizerTest, IsAndIsInScopes) {
+  Policy is_user = Permit("is_user");
+  is_user.principal = Scope(EntityScope::Op::kIs, {}, "User");
+  Policy is_unit = Permit("is_unit");
+  is_unit.principal = Scope(EntityScope::Op::kIs, {}, "Unit");
+  Policy is_in = Permit("is_in");
+  is_in.principal = Scope(EntityScope::Op::kIsIn, U("Unit", "gang"), "User");
+  Policy is_in_wrong_type = Permit("is_in_wrong_type");
+  is_in_wrong_type.principal =
+      Scope(EntityScope::Op::kIsIn, U("Agency", "cpd"), "Unit");
+  Policy res_is_in = Permit("res_is_in");
+  res_is_in.resource =
+      Scope(EntityScope::Op::kIsIn, U("Store", "records"), "Dataset");
+  Response r = Run({is_user, is_unit, is_in, is_in_wrong_type, res_is_in});
+  EXPECT_EQ(r.reasons, (Ids{"is_user", "is_in", "res_is_in"}));
+}
+
+TEST_F(AuthorizerTest, ActionScopesFollowTheActionHierarchy) {
+  auto act = [](const char* id, ActionScope::Op op, std::vector<EntityUid> es) {
+    Policy p = Permit(id);
+    p.action.op = op;
+    p.action.entities = std::move(es);
+    return p;
+  };
+  Response r = Run({
+      act("eq", ActionScope::Op::kEq, {U("Action", "search")}),
+      act("eq_parent", ActionScope::Op::kEq, {U("Action", "read")}),
+      act("in_parent", ActionScope::Op::kIn, {U("Action", "read")}),
+      act("in_set", ActionScope::Op::kInSet,
+          {U("Action", "x"), U("Action", "read")}),
+      act("in_one", ActionScope::Op::kInSet, {U("Action", "search")}),
+      act("in_empty", ActionScope::Op::kInSet, {}),
+      act("in_other", ActionScope::Op::kInSet, {U("Action", "x")}),
+  });
+  EXPECT_EQ(r.reasons, (Ids{"eq", "in_parent", "in_set", "in_one"}));
+}
+
+TEST_F(AuthorizerTest, AllThreeScopesMustHold) {
+  Policy p = Permit("p");
+  p.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  p.resource = Scope(EntityScope::Op::kEq, U("Dataset", "other"));
+  Policy q = Permit("q");
+  q.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  q.resource = Scope(EntityScope::Op::kIn, U("Store", "records"));
+  q.action.op = ActionScope::Op::kEq;
+  q.action.entities = {U("Action", "read")};
+  Policy s = Permit("s");
+  s.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  s.resource = Scope(EntityScope::Op::kIn, U("Store", "records"));
+  s.action.op = ActionScope::Op::kIn;
+  s.action.entities = {U("Action", "read")};
+  Response r = Run({p, q, s});
+  EXPECT_EQ(r.reasons, (Ids{"s"}));
+}
+
+TEST_F(AuthorizerTest, ReasonsAndErrorsComeInPolicyOrder) {
+  // Policies land in different index buckets but answer in source order.
+  Policy a = Permit("a");
+  a.resource = Scope(EntityScope::Op::kEq, U("Dataset", "persons"));
+  Policy b = Permit("b");
+  Policy c = Permit("c");
+  c.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  Policy d = Permit("d");
+  d.principal = Scope(EntityScope::Op::kEq, U("User", "alice"));
+  Policy e1 = When(Permit("e1"), Ctx("zz"));
+  e1.principal = Scope(EntityScope::Op::kIn, U("Unit", "gang"));
+  Policy e2 = When(Permit("e2"), Ctx("zz"));
+  Response r = Run({a, e2, b, c, e1, d});
+  EXPECT_EQ(r.reasons, (Ids{"a", "b", "c", "d"}));
+  EXPECT_EQ(ErrorIds(r), (Ids{"e2", "e1"}));
+}
+
+TEST_F(AuthorizerTest, RequestsForUnknownEntitiesStillMatchByEquality) {
+  request_.principal = U("User", "stranger");
+  Policy eq = Permit("eq");
+  eq.principal = Scope(EntityScope::Op::kEq, U("User", "stranger"));
+  Policy in = Permit("in");
+  in.principal = Scope(EntityScope::Op::kIn, U("User", "stranger"));
+  Policy cpd = Permit("cpd");
+  cpd.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  Response r = Run({eq, in, cpd});
+  EXPECT_EQ(r.reasons, (Ids{"eq", "in"}));
+}
+
+TEST_F(AuthorizerTest, CreateInstantiatesTemplateLinks) {
+  PolicySet set;
+  Policy t = Forbid("t");
+  t.principal.op = EntityScope::Op::kIn;
+  t.principal.slot = Slot::kPrincipal;
+  set.templates.push_back(t);
+  set.policies.push_back(Permit("all"));
+  set.links.push_back({"ban-ice", "t", U("Agency", "ice"), std::nullopt});
+  set.links.push_back({"ban-cpd", "t", U("Agency", "cpd"), std::nullopt});
+  Result<Authorizer> a = Authorizer::Create(set);
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  EXPECT_EQ(a->size(), 3u);
+  Response r = a->IsAuthorized(request_, store_);
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_EQ(r.reasons, (Ids{"ban-cpd"}));
+  request_.principal = U("User", "nobody");
+  r = a->IsAuthorized(request_, store_);
+  EXPECT_EQ(r.decision, Decision::kAllow);
+
+  set.links.push_back({"broken", "nope", U("Agency", "x"), std::nullopt});
+  EXPECT_FALSE(Authorizer::Create(set).ok());
+}
+
+TEST_F(AuthorizerTest, ResponseStorageIsReused) {
+  Authorizer a = Authorizer::FromPolicies({Permit("p")});
+  Response r;
+  r.reasons = {"stale"};
+  r.errors = {{"x", "y"}};
+  a.IsAuthorized(request_, store_, &r);
+  EXPECT_EQ(r.reasons, (Ids{"p"}));
+  EXPECT_TRUE(r.errors.empty());
+}
+
+TEST_F(AuthorizerTest, AnswersFromManyThreadsAtOnce) {
+  Policy p = Permit("p");
+  p.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  Policy f = When(Forbid("f"), Ctx("zz"));
+  Authorizer a = Authorizer::FromPolicies({p, f});
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        Response r = a.IsAuthorized(request_, store_);
+        if (r.decision != Decision::kAllow || r.errors.size() != 1) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace haven::cedar

@@ -1,0 +1,320 @@
+#include "cedar/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+
+namespace haven::cedar {
+namespace {
+
+// Builders for expression trees (the parser is tested on its own).
+ExprPtr Lit(Value v) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->literal = std::move(v);
+  return e;
+}
+ExprPtr L(int64_t n) { return Lit(Value::Long(n)); }
+ExprPtr B(bool b) { return Lit(Value::Bool(b)); }
+ExprPtr S(const char* s) { return Lit(Value::String(s)); }
+ExprPtr Ent(const char* type, const char* id) {
+  return Lit(Value::Entity(EntityUid{type, id}));
+}
+ExprPtr V(Var v) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kVar;
+  e->var = v;
+  return e;
+}
+ExprPtr Op(ExprKind k, std::initializer_list<ExprPtr> args) {
+  auto e = std::make_shared<Expr>();
+  e->kind = k;
+  e->args = args;
+  return e;
+}
+ExprPtr Named(ExprKind k, std::string name,
+              std::initializer_list<ExprPtr> args) {
+  auto e = std::make_shared<Expr>();
+  e->kind = k;
+  e->name = std::move(name);
+  e->args = args;
+  return e;
+}
+ExprPtr Get(ExprPtr a, const char* attr) {
+  return Named(ExprKind::kGetAttr, attr, {a});
+}
+ExprPtr Has(ExprPtr a, const char* attr) {
+  return Named(ExprKind::kHasAttr, attr, {a});
+}
+ExprPtr Call(const char* fn, std::initializer_list<ExprPtr> args) {
+  return Named(ExprKind::kExtCall, fn, args);
+}
+ExprPtr Set(std::initializer_list<ExprPtr> args) {
+  return Op(ExprKind::kSet, args);
+}
+ExprPtr Rec(std::vector<std::string> keys,
+            std::initializer_list<ExprPtr> args) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kRecord;
+  e->keys = std::move(keys);
+  e->args = args;
+  return e;
+}
+ExprPtr Like(ExprPtr a, Pattern p) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kLike;
+  e->pattern = std::move(p);
+  e->args = {a};
+  return e;
+}
+
+EntityUid U(const char* type, const char* id) { return EntityUid{type, id}; }
+
+class EvaluatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Entity alice;
+    alice.uid = U("User", "alice");
+    alice.attrs = {{"a", Value::Long(1)},
+                   {"r", Value::Record({{"x", Value::Long(2)}})},
+                   {"boss", Value::Entity(U("User", "bob"))}};
+    alice.parents = {U("G", "g")};
+    alice.tags = {{"t", Value::Long(5)}};
+    Entity g;
+    g.uid = U("G", "g");
+    g.parents = {U("G", "h")};
+    Entity h;
+    h.uid = U("G", "h");
+    h.parents = {U("G", "z")};
+    Result<EntityStore> s = EntityStore::Build({alice, g, h});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    request_.principal = U("User", "alice");
+    request_.action = U("Action", "view");
+    request_.resource = U("Doc", "d");
+    request_.context =
+        Value::Record({{"n", Value::Long(7)}, {"s", Value::String("case-42")}});
+  }
+
+  Result<Value> Eval(const ExprPtr& e) {
+    Evaluator ev(request_, store_);
+    return ev.Evaluate(*e);
+  }
+  // The outcome as a policy condition: "true", "false" or "error".
+  std::string Cond(const ExprPtr& e) {
+    Evaluator ev(request_, store_);
+    switch (ev.EvaluateBool(CompiledExpr::Compile(*e))) {
+      case Evaluator::Outcome::kTrue:
+        return "true";
+      case Evaluator::Outcome::kFalse:
+        return "false";
+      case Evaluator::Outcome::kError:
+        return "error";
+    }
+    return "?";
+  }
+
+  EntityStore store_;
+  Request request_;
+};
+
+using K = ExprKind;
+
+TEST_F(EvaluatorTest, AndOrShortCircuitAndNeedBooleans) {
+  EXPECT_EQ(Cond(Op(K::kAnd, {B(true), L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kAnd, {B(false), L(1)})), "false");
+  EXPECT_EQ(Cond(Op(K::kOr, {B(true), L(1)})), "true");
+  EXPECT_EQ(Cond(Op(K::kOr, {B(false), L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kOr, {L(1), B(true)})), "error");
+  EXPECT_EQ(Cond(Op(K::kNot, {L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kNot, {B(false)})), "true");
+}
+
+TEST_F(EvaluatorTest, ANonBooleanConditionIsAnError) {
+  EXPECT_EQ(Cond(L(1)), "error");
+  EXPECT_EQ(Cond(Op(K::kIf, {L(1), B(true), B(true)})), "error");
+  EXPECT_EQ(Cond(Op(K::kIf, {B(true), B(true), L(1)})), "true");
+  EXPECT_EQ(Cond(Op(K::kIf, {B(false), B(true), L(1)})), "error");
+}
+
+TEST_F(EvaluatorTest, EqualityNeverFailsAcrossTypes) {
+  EXPECT_EQ(Cond(Op(K::kEq, {L(1), B(true)})), "false");
+  EXPECT_EQ(Cond(Op(K::kNotEq, {L(1), S("1")})), "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Set({L(1), L(2)}), Set({L(2), L(1)})})), "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Rec({"a", "b"}, {L(1), L(2)}),
+                             Rec({"b", "a"}, {L(2), L(1)})})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Ent("User", "alice"), V(Var::kPrincipal)})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Call("datetime", {S("2024-01-01")}),
+                             Call("duration", {S("0ms")})})),
+            "false");
+}
+
+TEST_F(EvaluatorTest, ComparisonsTakeLongsDatetimesOrDurations) {
+  EXPECT_EQ(Cond(Op(K::kLess, {L(1), L(2)})), "true");
+  EXPECT_EQ(Cond(Op(K::kLess, {L(1), L(1)})), "false");
+  EXPECT_EQ(Cond(Op(K::kGreaterEq, {L(1), L(1)})), "true");
+  EXPECT_EQ(Cond(Op(K::kLess, {Call("datetime", {S("2024-01-01")}),
+                               Call("datetime", {S("2024-01-02")})})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kGreater, {Call("duration", {S("2h")}),
+                                  Call("duration", {S("1h")})})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kLess, {Call("datetime", {S("2024-01-01")}), L(1)})),
+            "error");
+  EXPECT_EQ(Cond(Op(K::kLess, {Call("decimal", {S("1.0")}),
+                               Call("decimal", {S("2.0")})})),
+            "error");
+  EXPECT_EQ(Cond(Op(K::kLess, {S("a"), S("b")})), "error");
+}
+
+TEST_F(EvaluatorTest, ArithmeticIsChecked) {
+  EXPECT_EQ(Eval(Op(K::kAdd, {L(2), L(3)}))->AsLong(), 5);
+  EXPECT_EQ(Eval(Op(K::kSub, {L(2), L(3)}))->AsLong(), -1);
+  EXPECT_EQ(Eval(Op(K::kMul, {L(-2), L(3)}))->AsLong(), -6);
+  EXPECT_FALSE(Eval(Op(K::kAdd, {L(INT64_MAX), L(1)})).ok());
+  EXPECT_FALSE(Eval(Op(K::kSub, {L(INT64_MIN), L(1)})).ok());
+  EXPECT_FALSE(Eval(Op(K::kMul, {L(INT64_MAX), L(2)})).ok());
+  EXPECT_FALSE(Eval(Op(K::kNeg, {L(INT64_MIN)})).ok());
+  EXPECT_EQ(Eval(Op(K::kNeg, {L(INT64_MAX)}))->AsLong(), -INT64_MAX);
+  EXPECT_FALSE(Eval(Op(K::kAdd, {L(1), S("a")})).ok());
+}
+
+TEST_F(EvaluatorTest, InFollowsTheHierarchyAndChecksTypes) {
+  ExprPtr p = V(Var::kPrincipal);
+  EXPECT_EQ(Cond(Op(K::kIn, {p, Ent("G", "z")})), "true");
+  EXPECT_EQ(Cond(Op(K::kIn, {p, Ent("G", "nope")})), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {Ent("G", "z"), Ent("G", "z")})), "true");
+  EXPECT_EQ(Cond(Op(K::kIn, {Ent("G", "h"), Ent("G", "g")})), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {Ent("Q", "q"), Ent("Q", "q")})), "true");
+  EXPECT_EQ(Cond(Op(K::kIn, {p, Set({Ent("G", "x"), Ent("G", "g")})})), "true");
+  EXPECT_EQ(Cond(Op(K::kIn, {p, Set({})})), "false");
+  // Every element must be an entity, even after a match.
+  EXPECT_EQ(Cond(Op(K::kIn, {p, Set({Ent("G", "g"), L(1)})})), "error");
+  EXPECT_EQ(Cond(Op(K::kIn, {p, L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kIn, {L(1), Ent("G", "g")})), "error");
+  // An entity reached through an attribute.
+  EXPECT_EQ(Cond(Op(K::kIn, {Get(p, "boss"), Ent("User", "bob")})), "true");
+}
+
+TEST_F(EvaluatorTest, IsChecksTheTypeBeforeIn) {
+  ExprPtr p = V(Var::kPrincipal);
+  EXPECT_EQ(Cond(Named(K::kIs, "User", {p})), "true");
+  EXPECT_EQ(Cond(Named(K::kIs, "G", {p})), "false");
+  EXPECT_EQ(Cond(Named(K::kIs, "User", {p, Ent("G", "g")})), "true");
+  EXPECT_EQ(Cond(Named(K::kIs, "User", {p, Ent("G", "x")})), "false");
+  EXPECT_EQ(Cond(Named(K::kIs, "G", {p, L(1)})), "false");
+  EXPECT_EQ(Cond(Named(K::kIs, "User", {p, L(1)})), "error");
+  EXPECT_EQ(Cond(Named(K::kIs, "User", {L(1)})), "error");
+}
+
+TEST_F(EvaluatorTest, AttributesOfEntitiesAndRecords) {
+  ExprPtr p = V(Var::kPrincipal);
+  EXPECT_EQ(Cond(Has(p, "a")), "true");
+  EXPECT_EQ(Cond(Has(p, "zz")), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(p, "a"), L(1)})), "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(p, "zz"), L(1)})), "error");
+  EXPECT_EQ(Cond(Has(Ent("Doc", "x"), "a")), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(Ent("Doc", "x"), "a"), L(1)})), "error");
+  EXPECT_EQ(Cond(Has(L(1), "a")), "error");
+  EXPECT_EQ(Cond(Has(Get(p, "r"), "x")), "true");
+  EXPECT_EQ(Cond(Has(Get(p, "a"), "b")), "error");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(Get(p, "r"), "x"), L(2)})), "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(Rec({"a"}, {L(1)}), "b"), L(1)})), "error");
+  EXPECT_EQ(Cond(Has(Rec({"a"}, {L(1)}), "b")), "false");
+  // A record computed during evaluation.
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(Rec({"a"}, {Get(p, "a")}), "a"), L(1)})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(V(Var::kContext), "n"), L(7)})), "true");
+  EXPECT_EQ(Cond(Has(V(Var::kContext), "x")), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {Get(V(Var::kContext), "x"), L(7)})), "error");
+}
+
+TEST_F(EvaluatorTest, TagsOfEntities) {
+  ExprPtr p = V(Var::kPrincipal);
+  EXPECT_EQ(Cond(Op(K::kEq, {Op(K::kGetTag, {p, S("t")}), L(5)})), "true");
+  EXPECT_EQ(Cond(Op(K::kHasTag, {p, S("u")})), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {Op(K::kGetTag, {p, S("u")}), L(5)})), "error");
+  EXPECT_EQ(Cond(Op(K::kHasTag, {Ent("Doc", "x"), S("u")})), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {Op(K::kGetTag, {Ent("Doc", "x"), S("u")}), L(1)})),
+            "error");
+  EXPECT_EQ(Cond(Op(K::kHasTag, {p, L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kHasTag, {L(1), S("t")})), "error");
+}
+
+TEST_F(EvaluatorTest, SetOperations) {
+  EXPECT_EQ(Cond(Op(K::kContains, {Set({L(1)}), L(1)})), "true");
+  EXPECT_EQ(Cond(Op(K::kContains, {Set({L(1)}), S("1")})), "false");
+  EXPECT_EQ(Cond(Op(K::kContains, {L(1), L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {Set({L(1), L(2)}), Set({L(2)})})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {Set({L(1)}), Set({L(1), L(3)})})),
+            "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {Set({L(1)}), L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {Set({}), Set({L(1)})})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {Set({L(1), L(2)}), Set({L(2), L(9)})})),
+            "true");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {Set({L(1)}), L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kIsEmpty, {Set({})})), "true");
+  EXPECT_EQ(Cond(Op(K::kIsEmpty, {Set({L(1)})})), "false");
+  EXPECT_EQ(Cond(Op(K::kIsEmpty, {S("a")})), "error");
+  // Sets built from request data.
+  EXPECT_EQ(
+      Cond(Op(K::kContains, {Set({Get(V(Var::kContext), "n"), L(1)}), L(7)})),
+      "true");
+  EXPECT_EQ(Cond(Op(K::kContains, {Set({Get(V(Var::kContext), "q")}), L(7)})),
+            "error");
+}
+
+TEST_F(EvaluatorTest, LikeNeedsAString) {
+  Pattern p = {{false, "case-"}, {true, ""}};
+  EXPECT_EQ(Cond(Like(Get(V(Var::kContext), "s"), p)), "true");
+  EXPECT_EQ(Cond(Like(S("other"), p)), "false");
+  EXPECT_EQ(Cond(Like(L(1), p)), "error");
+}
+
+TEST_F(EvaluatorTest, ExtensionCallsEvaluateArgumentsAndReportErrors) {
+  EXPECT_EQ(Cond(Call("isInRange", {Call("ip", {S("10.1.2.3")}),
+                                    Call("ip", {S("10.0.0.0/8")})})),
+            "true");
+  EXPECT_EQ(Cond(Call("isIpv4", {Call("ip", {S("01.2.3.4")})})), "error");
+  EXPECT_EQ(Cond(Call("lessThan", {Call("decimal", {S("-0.5")}),
+                                   Call("decimal", {S("0.0")})})),
+            "true");
+  EXPECT_EQ(Cond(Call("isIpv4", {Call("ip", {Get(V(Var::kContext), "s")})})),
+            "error");
+  EXPECT_EQ(Cond(Call("nosuch", {L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kEq, {Call("toHours", {Call("duration", {S("-1d2h")})}),
+                             L(-26)})),
+            "true");
+}
+
+TEST_F(EvaluatorTest, AFailingConstantCallStillFailsEveryTime) {
+  CompiledExpr c = CompiledExpr::Compile(*Call("decimal", {S("bad")}));
+  EXPECT_EQ(c.constant(), nullptr);
+  Evaluator ev(request_, store_);
+  EXPECT_EQ(ev.EvaluateBool(c), Evaluator::Outcome::kError);
+  EXPECT_EQ(ev.EvaluateBool(c), Evaluator::Outcome::kError);
+  EXPECT_NE(ev.error().find("decimal"), std::string::npos);
+}
+
+TEST_F(EvaluatorTest, ConstantSubtreesAreFolded) {
+  CompiledExpr c = CompiledExpr::Compile(
+      *Set({Call("ip", {S("10.0.0.0/8")}), L(1), Rec({"a"}, {S("x")})}));
+  ASSERT_NE(c.constant(), nullptr);
+  EXPECT_EQ(c.constant()->AsSet().size(), 3u);
+}
+
+TEST_F(EvaluatorTest, VariablesOutsideTheStoreStillEvaluate) {
+  request_.principal = U("User", "nobody");
+  EXPECT_EQ(Cond(Op(K::kEq, {V(Var::kPrincipal), Ent("User", "nobody")})),
+            "true");
+  EXPECT_EQ(Cond(Has(V(Var::kPrincipal), "a")), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {V(Var::kPrincipal), Ent("G", "g")})), "false");
+  EXPECT_EQ(Cond(Op(K::kEq, {V(Var::kAction), Ent("Action", "view")})), "true");
+  EXPECT_EQ(Cond(Op(K::kEq, {V(Var::kResource), Ent("Doc", "d")})), "true");
+}
+
+}  // namespace
+}  // namespace haven::cedar

@@ -1,0 +1,64 @@
+#include "cedar/like.h"
+
+#include <gtest/gtest.h>
+
+namespace haven::cedar {
+namespace {
+
+PatternElem Lit(const char* s) { return PatternElem{false, s}; }
+PatternElem Star() { return PatternElem{true, ""}; }
+
+TEST(Like, WithoutWildcardsMatchesOnlyTheSameText) {
+  EXPECT_TRUE(LikeMatches("abc", {Lit("abc")}));
+  EXPECT_FALSE(LikeMatches("abcd", {Lit("abc")}));
+  EXPECT_FALSE(LikeMatches("ab", {Lit("abc")}));
+  EXPECT_TRUE(LikeMatches("", {}));
+  EXPECT_FALSE(LikeMatches("a", {}));
+}
+
+TEST(Like, StarMatchesAnyRunIncludingNone) {
+  EXPECT_TRUE(LikeMatches("", {Star()}));
+  EXPECT_TRUE(LikeMatches("anything", {Star()}));
+  EXPECT_TRUE(LikeMatches("ac", {Lit("a"), Star(), Lit("c")}));
+  EXPECT_TRUE(LikeMatches("abbbc", {Lit("a"), Star(), Lit("c")}));
+  EXPECT_FALSE(LikeMatches("abbbcd", {Lit("a"), Star(), Lit("c")}));
+  EXPECT_TRUE(LikeMatches("case-123", {Lit("case-"), Star()}));
+  EXPECT_TRUE(LikeMatches("x.pdf", {Star(), Lit(".pdf")}));
+  EXPECT_TRUE(LikeMatches("**", {Star(), Star()}));
+}
+
+TEST(Like, PrefixAndSuffixMayNotOverlap) {
+  EXPECT_FALSE(LikeMatches("aba", {Lit("ab"), Star(), Lit("ba")}));
+  EXPECT_TRUE(LikeMatches("abba", {Lit("ab"), Star(), Lit("ba")}));
+}
+
+TEST(Like, MiddleRunsAreFoundInOrder) {
+  Pattern p = {Star(), Lit("b"), Star(), Lit("a"), Star()};
+  EXPECT_TRUE(LikeMatches("xbyaz", p));
+  EXPECT_FALSE(LikeMatches("xaybz", p));
+  Pattern q = {Lit("a"), Star(), Lit("aa"), Star(), Lit("a")};
+  EXPECT_TRUE(LikeMatches("aaaa", q));
+  EXPECT_FALSE(LikeMatches("aaa", q));
+}
+
+TEST(Like, AdjacentLiteralRunsJoin) {
+  EXPECT_TRUE(LikeMatches("a*b", {Lit("a"), Lit("*"), Lit("b")}));
+  EXPECT_FALSE(LikeMatches("axb", {Lit("a"), Lit("*"), Lit("b")}));
+}
+
+TEST(Like, MatchesUnicodeCharactersWhole) {
+  EXPECT_TRUE(LikeMatches("héllo", {Lit("h"), Star(), Lit("llo")}));
+  EXPECT_TRUE(LikeMatches("日本語", {Star(), Lit("本"), Star()}));
+  EXPECT_FALSE(LikeMatches("日本語", {Star(), Lit("中"), Star()}));
+  EXPECT_TRUE(LikeMatches("🦀", {Star()}));
+}
+
+TEST(Like, MatcherCanBeReused) {
+  LikeMatcher m({Lit("a"), Star()});
+  EXPECT_TRUE(m.Matches("abc"));
+  EXPECT_FALSE(m.Matches("bc"));
+  EXPECT_TRUE(m.Matches("a"));
+}
+
+}  // namespace
+}  // namespace haven::cedar
