@@ -33,6 +33,18 @@ bool SameEntity(const Entity& a, const Entity& b) {
   return SortedParents(a) == SortedParents(b);
 }
 
+// Whether `type` names an action type: its last component is `Action`.
+bool IsActionType(const std::string& type) {
+  constexpr std::string_view kAction = "Action";
+  if (type.size() < kAction.size()) return false;
+  std::string_view tail(type.data() + type.size() - kAction.size(),
+                        kAction.size());
+  if (tail != kAction) return false;
+  return type.size() == kAction.size() ||
+         (type.size() >= kAction.size() + 2 &&
+          type.compare(type.size() - kAction.size() - 2, 2, "::") == 0);
+}
+
 }  // namespace
 
 Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
@@ -58,6 +70,15 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
       std::stable_sort(e.attrs.begin(), e.attrs.end(), by_key);
     if (!std::is_sorted(e.tags.begin(), e.tags.end(), by_key))
       std::stable_sort(e.tags.begin(), e.tags.end(), by_key);
+    // The reference refuses an action whose parent is not an action.
+    if (IsActionType(e.uid.type)) {
+      for (const EntityUid& p : e.parents) {
+        if (!IsActionType(p.type)) {
+          return Error("action `" + e.uid.ToString() +
+                       "` has a non-action parent `" + p.ToString() + "`");
+        }
+      }
+    }
     int32_t id = intern(e.uid);
     int32_t existing = s.entity_index_[id];
     if (existing >= 0) {

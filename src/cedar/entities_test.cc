@@ -94,3 +94,25 @@ TEST(EntityStore, FindsEntitiesButNotMereParents) {
 
 }  // namespace
 }  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+TEST(EntityStore, RefusesActionsWithNonActionParents) {
+  auto ent = [](const char* type, const char* ptype) {
+    Entity e;
+    e.uid = EntityUid{type, "v"};
+    e.parents = {EntityUid{ptype, "x"}};
+    return e;
+  };
+  EXPECT_TRUE(EntityStore::Build({ent("Action", "Action")}).ok());
+  EXPECT_TRUE(EntityStore::Build({ent("NS::Action", "Foo::Action")}).ok());
+  EXPECT_TRUE(EntityStore::Build({ent("User", "Action")}).ok());
+  EXPECT_TRUE(EntityStore::Build({ent("Actions", "Doc")}).ok());
+  EXPECT_FALSE(EntityStore::Build({ent("Action", "Doc")}).ok());
+  EXPECT_FALSE(EntityStore::Build({ent("Action", "Action::Foo")}).ok());
+  EXPECT_FALSE(EntityStore::Build({ent("NS::Action", "NSAction")}).ok());
+}
+
+}  // namespace
+}  // namespace haven::cedar
