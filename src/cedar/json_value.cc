@@ -118,7 +118,8 @@ Result<Element> ParseJson(std::string_view json, const JsonLimits& limits) {
                  std::to_string(limits.max_bytes));
   }
   thread_local simdjson::dom::parser parser;
-  // simdjson counts the document itself as one level of depth.
+  // simdjson's depth counts the document as a level; an empty innermost
+  // container does not count.
   const size_t depth = limits.max_depth + 1;
   if (parser.max_depth() != depth) {
     if (parser.allocate(std::max<size_t>(json.size(), 4096), depth) !=
