@@ -80,14 +80,14 @@ using ExprPtr = std::shared_ptr<const Expr>;
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   SourceLoc loc;
-  Value literal;                   // kLiteral
-  Var var = Var::kPrincipal;       // kVar
-  Slot slot = Slot::kPrincipal;    // kSlot
-  std::string name;                // kGetAttr/kHasAttr attribute; kIs entity
-                                   // type; kExtCall function or method name
-  Pattern pattern;                 // kLike
-  std::vector<std::string> keys;   // kRecord, parallel to args
-  std::vector<ExprPtr> args;       // operands, in source order
+  Value literal;                  // kLiteral
+  Var var = Var::kPrincipal;      // kVar
+  Slot slot = Slot::kPrincipal;   // kSlot
+  std::string name;               // kGetAttr/kHasAttr attribute; kIs entity
+                                  // type; kExtCall function or method name
+  Pattern pattern;                // kLike
+  std::vector<std::string> keys;  // kRecord, parallel to args
+  std::vector<ExprPtr> args;      // operands, in source order
 };
 
 // Scope constraint on the principal or the resource.
@@ -150,8 +150,8 @@ struct Policy {
 
 // A template filled in: each slot of the template bound to an entity.
 struct TemplateLink {
-  std::string id;           // the new policy's id
-  std::string template_id;  // the template it instantiates
+  std::string id;                      // the new policy's id
+  std::string template_id;             // the template it instantiates
   std::optional<EntityUid> principal;  // value of ?principal
   std::optional<EntityUid> resource;   // value of ?resource
 };

@@ -29,7 +29,7 @@ struct Entity {
   EntityUid uid;
   ValueRecord attrs;  // sorted by key
   std::vector<EntityUid> parents;
-  ValueRecord tags;   // sorted by key
+  ValueRecord tags;  // sorted by key
 };
 
 class EntityStore {
@@ -79,13 +79,13 @@ class EntityStore {
   }
 
  private:
-
   std::vector<Entity> entities_;
   std::unordered_map<EntityUid, int32_t, EntityUidHash> ids_;
   // ancestors_[i]: sorted interned ids of every ancestor of interned id i
   // (only entities in the store have ancestors).
   std::vector<std::vector<int32_t>> ancestors_;
-  std::vector<int32_t> entity_index_;  // interned id -> index in entities_, or -1
+  std::vector<int32_t>
+      entity_index_;           // interned id -> index in entities_, or -1
   std::vector<Value> values_;  // interned id -> Value::Entity of its uid
 };
 

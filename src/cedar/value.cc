@@ -41,10 +41,10 @@ std::string DatetimeToString(int64_t ms) {
   unsigned mo, d;
   CivilFromDays(days, &y, &mo, &d);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                y, mo, d, static_cast<int>(rem / 3600000),
-                static_cast<int>(rem / 60000 % 60),
-                static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
+  std::snprintf(
+      buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ", y, mo, d,
+      static_cast<int>(rem / 3600000), static_cast<int>(rem / 60000 % 60),
+      static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
   return buf;
 }
 
@@ -56,12 +56,24 @@ std::string QuoteString(std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[12];
@@ -76,7 +88,9 @@ std::string QuoteString(std::string_view s) {
   return out;
 }
 
-std::string EntityUid::ToString() const { return type + "::" + QuoteString(id); }
+std::string EntityUid::ToString() const {
+  return type + "::" + QuoteString(id);
+}
 
 Value Value::Bool(bool b) {
   Value v;
@@ -113,8 +127,7 @@ Value Value::Entity(std::shared_ptr<const EntityUid> uid) {
 Value Value::Set(std::vector<Value> elements) {
   std::sort(elements.begin(), elements.end(),
             [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
-  elements.erase(std::unique(elements.begin(), elements.end()),
-                 elements.end());
+  elements.erase(std::unique(elements.begin(), elements.end()), elements.end());
   Value v;
   v.kind_ = Kind::kSet;
   v.heap_ = Share(std::move(elements));
@@ -123,9 +136,10 @@ Value Value::Set(std::vector<Value> elements) {
 
 Value Value::Record(std::vector<RecordField> fields) {
   // Stable sort keeps source order among equal keys; the last one wins.
-  std::stable_sort(
-      fields.begin(), fields.end(),
-      [](const RecordField& a, const RecordField& b) { return a.first < b.first; });
+  std::stable_sort(fields.begin(), fields.end(),
+                   [](const RecordField& a, const RecordField& b) {
+                     return a.first < b.first;
+                   });
   std::vector<RecordField> unique;
   unique.reserve(fields.size());
   for (auto& f : fields) {
@@ -262,16 +276,26 @@ int Value::Compare(const Value& a, const Value& b) {
 
 const char* Value::KindName(Kind k) {
   switch (k) {
-    case Kind::kBool: return "bool";
-    case Kind::kLong: return "long";
-    case Kind::kString: return "string";
-    case Kind::kEntity: return "entity";
-    case Kind::kSet: return "set";
-    case Kind::kRecord: return "record";
-    case Kind::kDecimal: return "decimal";
-    case Kind::kIpAddr: return "ipaddr";
-    case Kind::kDatetime: return "datetime";
-    case Kind::kDuration: return "duration";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kLong:
+      return "long";
+    case Kind::kString:
+      return "string";
+    case Kind::kEntity:
+      return "entity";
+    case Kind::kSet:
+      return "set";
+    case Kind::kRecord:
+      return "record";
+    case Kind::kDecimal:
+      return "decimal";
+    case Kind::kIpAddr:
+      return "ipaddr";
+    case Kind::kDatetime:
+      return "datetime";
+    case Kind::kDuration:
+      return "duration";
   }
   return "?";
 }
@@ -279,8 +303,8 @@ const char* Value::KindName(Kind k) {
 std::string DecimalToString(int64_t scaled) {
   // Work in unsigned so that INT64_MIN prints correctly.
   bool neg = scaled < 0;
-  uint64_t mag = neg ? ~static_cast<uint64_t>(scaled) + 1
-                     : static_cast<uint64_t>(scaled);
+  uint64_t mag =
+      neg ? ~static_cast<uint64_t>(scaled) + 1 : static_cast<uint64_t>(scaled);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%04" PRIu64, neg ? "-" : "",
                 mag / 10000, mag % 10000);
@@ -296,7 +320,8 @@ std::string IpToString(const IpAddr& ip) {
   }
   // RFC 5952: lowercase hex, the longest run (>= 2) of zero groups as "::".
   uint16_t g[8];
-  for (int i = 0; i < 8; ++i) g[i] = (ip.bytes[2 * i] << 8) | ip.bytes[2 * i + 1];
+  for (int i = 0; i < 8; ++i)
+    g[i] = (ip.bytes[2 * i] << 8) | ip.bytes[2 * i + 1];
   int best = -1, best_len = 0;
   for (int i = 0; i < 8;) {
     if (g[i] != 0) {
@@ -326,13 +351,14 @@ std::string IpToString(const IpAddr& ip) {
 std::string DurationToString(int64_t ms) {
   if (ms == 0) return "0ms";
   std::string out;
-  uint64_t mag = ms < 0 ? ~static_cast<uint64_t>(ms) + 1 : static_cast<uint64_t>(ms);
+  uint64_t mag =
+      ms < 0 ? ~static_cast<uint64_t>(ms) + 1 : static_cast<uint64_t>(ms);
   if (ms < 0) out += '-';
   static constexpr struct {
     uint64_t unit;
     const char* suffix;
-  } kUnits[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"},
-                {1, "ms"}};
+  } kUnits[] = {
+      {86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
   for (const auto& u : kUnits) {
     if (mag >= u.unit) {
       out += std::to_string(mag / u.unit) + u.suffix;
@@ -344,10 +370,14 @@ std::string DurationToString(int64_t ms) {
 
 std::string Value::ToCedar() const {
   switch (kind_) {
-    case Kind::kBool: return AsBool() ? "true" : "false";
-    case Kind::kLong: return std::to_string(AsLong());
-    case Kind::kString: return QuoteString(AsString());
-    case Kind::kEntity: return AsEntity().ToString();
+    case Kind::kBool:
+      return AsBool() ? "true" : "false";
+    case Kind::kLong:
+      return std::to_string(AsLong());
+    case Kind::kString:
+      return QuoteString(AsString());
+    case Kind::kEntity:
+      return AsEntity().ToString();
     case Kind::kSet: {
       std::string out = "[";
       for (size_t i = 0; i < AsSet().size(); ++i) {
@@ -365,8 +395,10 @@ std::string Value::ToCedar() const {
       }
       return out + "}";
     }
-    case Kind::kDecimal: return "decimal(\"" + DecimalToString(AsLong()) + "\")";
-    case Kind::kIpAddr: return "ip(\"" + IpToString(AsIp()) + "\")";
+    case Kind::kDecimal:
+      return "decimal(\"" + DecimalToString(AsLong()) + "\")";
+    case Kind::kIpAddr:
+      return "ip(\"" + IpToString(AsIp()) + "\")";
     case Kind::kDatetime:
       return "datetime(\"" + DatetimeToString(AsLong()) + "\")";
     case Kind::kDuration:

@@ -3,7 +3,8 @@
 //
 //   Value v = Value::Record({{"purpose", Value::String("warrant-service")},
 //                            {"flags", Value::Set({Value::Long(1)})}});
-//   if (v.kind() == Value::Kind::kRecord) { const Value* p = v.Find("purpose"); }
+//   if (v.kind() == Value::Kind::kRecord) { const Value* p = v.Find("purpose");
+//   }
 //
 // A Value is immutable and cheap to copy: scalars and extension values are
 // held inline; strings, entity uids, sets and records are shared, immutable
@@ -77,7 +78,7 @@ class Value {
     kEntity,
     kSet,
     kRecord,
-    kDecimal,   // AsLong() is the value times 10^4
+    kDecimal,  // AsLong() is the value times 10^4
     kIpAddr,
     kDatetime,  // AsLong() is milliseconds since the Unix epoch, UTC
     kDuration,  // AsLong() is milliseconds
@@ -105,7 +106,9 @@ class Value {
 
   // Accessors; each requires the matching kind.
   bool AsBool() const { return scalar_.i != 0; }
-  int64_t AsLong() const { return scalar_.i; }  // also decimal/datetime/duration
+  int64_t AsLong() const {
+    return scalar_.i;
+  }  // also decimal/datetime/duration
   const std::string& AsString() const {
     return *static_cast<const std::string*>(heap_.get());
   }

@@ -82,9 +82,9 @@ constexpr Scenario kTour[] = {
     {"An HSI agent searches warrants", "hsi.agent", "search", "Dataset",
      "warrants", "warrant-service", "HSI-5", "warrant check", "192.0.2.12",
      nullptr},
-    {"A DHS I&A analyst searches incidents", "ia.analyst", "search",
-     "Dataset", "incidents", "criminal-investigation", "IA-9",
-     "threat assessment", "192.0.2.13", nullptr},
+    {"A DHS I&A analyst searches incidents", "ia.analyst", "search", "Dataset",
+     "incidents", "criminal-investigation", "IA-9", "threat assessment",
+     "192.0.2.13", nullptr},
     {"A CPD officer serving on an HSI-led task force searches persons",
      "taskforce.officer", "search", "Dataset", "persons",
      "criminal-investigation", "TF-31", "gang investigation", "10.20.0.9",
@@ -106,8 +106,8 @@ constexpr Scenario kTour[] = {
      "read-field", "Field", "name", "criminal-investigation", "FBI-318A",
      "bank robbery", "10.50.0.3", nullptr},
     {"... but never nationality: the field is withheld", "fbi.agent",
-     "read-field", "Field", "nationality", "criminal-investigation",
-     "FBI-318A", "bank robbery", "10.50.0.3", nullptr},
+     "read-field", "Field", "nationality", "criminal-investigation", "FBI-318A",
+     "bank robbery", "10.50.0.3", nullptr},
     {"The FBI without a case number", "fbi.agent", "search", "Dataset",
      "persons", "criminal-investigation", "", "bank robbery", "10.50.0.3",
      nullptr},
@@ -129,15 +129,16 @@ cedar::Request MakeRequest(const Scenario& s) {
   };
   if (NamesImmigrationEnforcement(s.reason))
     ctx[3].second = Value::Set({Value::String("immigration-terms")});
-  cedar::Result<Value> ip =
-      cedar::ReadValueJson(std::string("{\"__extn\":{\"fn\":\"ip\",\"arg\":\"") +
-                           s.client_ip + "\"}}");
+  cedar::Result<Value> ip = cedar::ReadValueJson(
+      std::string("{\"__extn\":{\"fn\":\"ip\",\"arg\":\"") + s.client_ip +
+      "\"}}");
   if (ip.ok()) ctx.push_back({"client_ip", *ip});
   if (s.warrant_kind != nullptr) {
-    ctx.push_back({"warrant", Value::Record({{"kind", Value::String(s.warrant_kind)},
-                                             {"court", Value::String("")},
-                                             {"judge", Value::String("")},
-                                             {"number", Value::String("")}})});
+    ctx.push_back(
+        {"warrant", Value::Record({{"kind", Value::String(s.warrant_kind)},
+                                   {"court", Value::String("")},
+                                   {"judge", Value::String("")},
+                                   {"number", Value::String("")}})});
   }
   r.context = Value::Record(std::move(ctx));
   return r;
@@ -175,7 +176,8 @@ int RunDemo() {
 
   std::cout
       << "Haven demo: the welcoming-city policy pack (Chicago Welcoming City\n"
-         "Ordinance 2-173, Illinois TRUST Act), " << set->policies.size()
+         "Ordinance 2-173, Illinois TRUST Act), "
+      << set->policies.size()
       << " Cedar policies, deciding requests\nfrom a demo city's "
       << store->size()
       << " entities (agencies, users, task forces, datasets, fields).\n"
@@ -185,8 +187,8 @@ int RunDemo() {
     cedar::Request request = MakeRequest(s);
     cedar::Response r = authz->IsAuthorized(request, *store);
     bool allow = r.decision == cedar::Decision::kAllow;
-    std::cout << ++n << ". " << s.title << "\n   " << s.user << " "
-              << s.action << " " << s.resource_type << "::\"" << s.resource
+    std::cout << ++n << ". " << s.title << "\n   " << s.user << " " << s.action
+              << " " << s.resource_type << "::\"" << s.resource
               << "\"  purpose=" << s.purpose << " case=\"" << s.case_number
               << "\" reason=\"" << s.reason << "\"\n   -> "
               << (allow ? "ALLOW" : "DENY");

@@ -142,7 +142,8 @@ int RunProve(const std::string& dir, const std::string& index_text) {
 // The size of the latest checkpoint, or an error if there is none.
 hl::StatusOr<uint64_t> LatestSize(const hl::Ledger& l) {
   std::optional<std::string> note = l.LatestCheckpoint();
-  if (!note) return hl::Status::FailedPrecondition("no checkpoint has been signed yet");
+  if (!note)
+    return hl::Status::FailedPrecondition("no checkpoint has been signed yet");
   hl::StatusOr<hl::Checkpoint> cp = hl::OpenCheckpoint(*note, l.verifier());
   if (!cp.ok()) return cp.status();
   return cp->size;
@@ -226,8 +227,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
 
   {
     auto* cmd = ledger->add_subcommand(
-        "init", "Create an empty ledger with a fresh Ed25519 key; prints the "
-                "verifier key (also in DIR/ledger.vkey)");
+        "init",
+        "Create an empty ledger with a fresh Ed25519 key; prints the "
+        "verifier key (also in DIR/ledger.vkey)");
     auto dir = std::make_shared<std::string>();
     auto origin = std::make_shared<std::string>();
     cmd->add_option("DIR", *dir, "Ledger directory")->required();
@@ -238,8 +240,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   }
   {
     auto* cmd = ledger->add_subcommand(
-        "append", "Append each line of standard input as one entry; prints "
-                  "the index of the last once all are durable");
+        "append",
+        "Append each line of standard input as one entry; prints "
+        "the index of the last once all are durable");
     auto dir = std::make_shared<std::string>();
     cmd->add_option("DIR", *dir, "Ledger directory")->required();
     cmd->callback([=] { *exit_code = RunAppend(*dir); });
@@ -254,8 +257,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   }
   {
     auto* cmd = ledger->add_subcommand(
-        "prove", "Print a C2SP tlog-proof of entry I against the latest "
-                 "checkpoint");
+        "prove",
+        "Print a C2SP tlog-proof of entry I against the latest "
+        "checkpoint");
     auto dir = std::make_shared<std::string>();
     auto index = std::make_shared<std::string>();
     cmd->add_option("DIR", *dir, "Ledger directory")->required();
@@ -264,20 +268,22 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   }
   {
     auto* cmd = ledger->add_subcommand(
-        "consistency", "Print the RFC 9162 consistency proof from size M to "
-                       "N, one base64 hash a line");
+        "consistency",
+        "Print the RFC 9162 consistency proof from size M to "
+        "N, one base64 hash a line");
     auto dir = std::make_shared<std::string>();
     auto from = std::make_shared<std::string>();
     auto to = std::make_shared<std::string>();
     cmd->add_option("DIR", *dir, "Ledger directory")->required();
     cmd->add_option("--from", *from, "The smaller tree size M")->required();
-    cmd->add_option("--to", *to,
-                    "The larger tree size N (default: the latest checkpoint's)");
+    cmd->add_option(
+        "--to", *to,
+        "The larger tree size N (default: the latest checkpoint's)");
     cmd->callback([=] { *exit_code = RunConsistency(*dir, *from, *to); });
   }
   {
-    auto* cmd = ledger->add_subcommand(
-        "entries", "Print entries I to J-1, one a line");
+    auto* cmd =
+        ledger->add_subcommand("entries", "Print entries I to J-1, one a line");
     auto dir = std::make_shared<std::string>();
     auto from = std::make_shared<std::string>();
     auto to = std::make_shared<std::string>();
@@ -288,8 +294,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   }
   {
     auto* cmd = ledger->add_subcommand(
-        "verify", "Reread and recompute the whole ledger and check every "
-                  "checkpoint; exit 1 naming the first problem");
+        "verify",
+        "Reread and recompute the whole ledger and check every "
+        "checkpoint; exit 1 naming the first problem");
     auto dir = std::make_shared<std::string>();
     auto vkey = std::make_shared<std::string>();
     auto checkpoints = std::make_shared<std::vector<std::string>>();

@@ -121,8 +121,8 @@ void RunFile(const fs::path& file, const fs::path& corpus_root,
   }
   int index = 0;
   for (simdjson::dom::element r : requests) {
-    std::string where = file.filename().string() + " request " +
-                        std::to_string(index++) + ": ";
+    std::string where =
+        file.filename().string() + " request " + std::to_string(index++) + ": ";
     // The request line form that ReadRequestJson reads is a subset of the
     // test's request object: rebuild it from the four parts.
     std::string line = "{\"principal\":" + simdjson::minify(r["principal"]) +
@@ -148,11 +148,12 @@ void RunFile(const fs::path& file, const fs::path& corpus_root,
       ++t.matched;
     } else {
       std::string errs;
-      for (const auto& e : got.errors) errs += " [" + e.policy_id + ": " + e.message + "]";
+      for (const auto& e : got.errors)
+        errs += " [" + e.policy_id + ": " + e.message + "]";
       t.Fail(where + "want " + std::string(want_decision) + " " +
              Join(want_reasons) + " errors " + Join(want_errors) + ", got " +
-             std::string(got_decision) + " " + Join(got_reasons) +
-             " errors " + Join(got_errors) + errs);
+             std::string(got_decision) + " " + Join(got_reasons) + " errors " +
+             Join(got_errors) + errs);
     }
   }
 }
@@ -200,7 +201,8 @@ int main(int argc, char** argv) {
   if (!fs::is_directory(corpus_root / "corpus-tests") ||
       !fs::is_directory(suite_root / "tests")) {
     std::cerr << "conformance: missing " << corpus_root / "corpus-tests"
-              << " or " << suite_root / "tests" << "\n";
+              << " or " << suite_root / "tests"
+              << "\n";
     return 2;
   }
   Tally corpus, hand;
@@ -211,7 +213,7 @@ int main(int argc, char** argv) {
   Report("hand-written (need schema-typed parsing; not yet required)", hand);
   bool ok = corpus.requests > 0 && corpus.matched == corpus.requests &&
             corpus.file_errors == 0;
-  std::cout << corpus.matched << " passed, "
-            << corpus.requests - corpus.matched << " failed\n";
+  std::cout << corpus.matched << " passed, " << corpus.requests - corpus.matched
+            << " failed\n";
   return ok ? 0 : 1;
 }
