@@ -387,7 +387,10 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
     uint64_t end = kSegmentHeaderSize + r.offset();
     if (res == FrameReader::kBad) {
       uint64_t tail = data.size() - end;
-      if (!last || tail > h.max_write) {
+      // A torn write holds only unacknowledged entries: never one that a
+      // checkpoint covers, and never more than one write's worth.
+      bool signed_entry = latest != nullptr && r.index() < latest->size;
+      if (!last || tail > h.max_write || signed_entry) {
         return Status::Corruption(At(path, end) + ": entry " +
                                   std::to_string(r.index()) + ": " +
                                   r.problem());

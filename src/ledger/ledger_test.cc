@@ -1,1 +1,358 @@
+#include "ledger/ledger.h"
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "ledger/frame.h"
+#include "ledger/verify.h"
+
+namespace haven::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "ledger_test_XXXXXX";
+    dir_ = ::mkdtemp(tmpl.data());
+    ASSERT_TRUE(Ledger::Create(dir_, "haven.test/ledger").ok());
+    options_.checkpoint_every = std::chrono::milliseconds(0);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Ledger> OpenOrDie() {
+    StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    return l.ok() ? std::move(*l) : nullptr;
+  }
+
+  std::string LastSegment() {
+    std::string last;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      std::string n = e.path().filename();
+      if (n.size() == 24 && n.ends_with(".seg") && n > last) last = n;
+    }
+    return dir_ + "/" + last;
+  }
+
+  static std::string Entry(uint64_t i) { return "entry-" + std::to_string(i); }
+
+  std::string dir_;
+  Options options_;
+};
+
+TEST_F(LedgerTest, CreateWritesAnOwnerOnlyKeyAndAVerifierKey) {
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/ledger.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream vkey(dir_ + "/ledger.vkey");
+  std::string line;
+  std::getline(vkey, line);
+  StatusOr<VerifierKey> key = ParseVerifierKey(line);
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->name, "haven.test/ledger");
+  EXPECT_EQ(Ledger::Create(dir_, "haven.test/ledger").code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(Ledger::Create(dir_ + "/sub", "bad origin").code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(LedgerTest, AppendsGetConsecutiveIndicesAndTheRfcRoot) {
+  auto l = OpenOrDie();
+  InMemoryTree ref;
+  EXPECT_EQ(l->root(), EmptyRoot());
+  for (uint64_t i = 0; i < 100; ++i) {
+    StatusOr<uint64_t> idx = l->Append(Entry(i));
+    ASSERT_TRUE(idx.ok());
+    EXPECT_EQ(*idx, i);
+    ref.Append(Entry(i));
+  }
+  EXPECT_EQ(l->size(), 100u);
+  EXPECT_EQ(l->root(), ref.RootAt(100));
+  for (uint64_t n = 0; n <= 100; n += 7) EXPECT_EQ(*l->RootAt(n), ref.RootAt(n));
+}
+
+TEST_F(LedgerTest, ConcurrentWritersEachGetTheirOwnDurableEntry) {
+  auto l = OpenOrDie();
+  constexpr int kThreads = 8, kPer = 300;
+  std::vector<std::vector<uint64_t>> got(kThreads);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < kThreads; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < kPer; ++i) {
+        StatusOr<uint64_t> idx =
+            l->Append("t" + std::to_string(t) + "-" + std::to_string(i));
+        ASSERT_TRUE(idx.ok());
+        got[t].push_back(*idx);
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  ASSERT_EQ(l->size(), uint64_t{kThreads * kPer});
+  StatusOr<std::vector<std::string>> all = l->ReadEntries(0, l->size());
+  ASSERT_TRUE(all.ok());
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPer; ++i) {
+      EXPECT_EQ((*all)[got[t][i]], "t" + std::to_string(t) + "-" + std::to_string(i));
+      if (i > 0) EXPECT_GT(got[t][i], got[t][i - 1]);
+    }
+  }
+}
+
+TEST_F(LedgerTest, AsyncAppendsCompleteOnceDurable) {
+  auto l = OpenOrDie();
+  std::atomic<int> done{0};
+  std::vector<uint64_t> idx(1000);
+  for (int i = 0; i < 1000; ++i) {
+    l->AppendAsync(Entry(i), [&, i](Status s, uint64_t index) {
+      EXPECT_TRUE(s.ok());
+      idx[i] = index;
+      done.fetch_add(1);
+    });
+  }
+  while (done.load() < 1000) std::this_thread::yield();
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(idx[i], uint64_t(i));
+  l->AppendAsync(std::string(kMaxEntrySize + 1, 'x'), [&](Status s, uint64_t) {
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  });
+}
+
+TEST_F(LedgerTest, ReopeningKeepsEntriesAcrossManySegments) {
+  options_.segment_bytes = 4096;
+  InMemoryTree ref;
+  {
+    auto l = OpenOrDie();
+    std::vector<std::string> batch;
+    for (uint64_t i = 0; i < 2000; ++i) {
+      batch.push_back(Entry(i));
+      ref.Append(Entry(i));
+      if (batch.size() == 37) {
+        ASSERT_TRUE(l->AppendAll(batch).ok());
+        batch.clear();
+      }
+    }
+    ASSERT_TRUE(l->AppendAll(batch).ok());
+  }
+  auto l = OpenOrDie();
+  EXPECT_TRUE(l->recovery().empty());
+  EXPECT_EQ(l->size(), 2000u);
+  EXPECT_EQ(l->root(), ref.RootAt(2000));
+  StatusOr<std::vector<std::string>> e = l->ReadEntries(0, 2000);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  for (uint64_t i = 0; i < 2000; ++i) ASSERT_EQ((*e)[i], Entry(i));
+  StatusOr<std::vector<std::string>> mid = l->ReadEntries(1234, 1300);
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(mid->front(), Entry(1234));
+  EXPECT_EQ(mid->size(), 66u);
+  EXPECT_FALSE(l->ReadEntries(1990, 2001).ok());
+  ASSERT_TRUE(l->Append("more").ok());
+  EXPECT_EQ(*l->ReadEntries(2000, 2001), std::vector<std::string>{"more"});
+}
+
+TEST_F(LedgerTest, ProofsFromStoredNodesVerifyAgainstEveryRoot) {
+  auto l = OpenOrDie();
+  InMemoryTree ref;
+  for (uint64_t i = 0; i < 130; ++i) {
+    ASSERT_TRUE(l->Append(Entry(i)).ok());
+    ref.Append(Entry(i));
+  }
+  for (uint64_t n = 1; n <= 130; n += 3) {
+    for (uint64_t m = 0; m < n; m += 5) {
+      StatusOr<std::vector<Hash>> p = l->InclusionProof(m, n);
+      ASSERT_TRUE(p.ok());
+      EXPECT_EQ(*p, *InclusionProof(m, n, ref));
+      EXPECT_TRUE(VerifyInclusion(m, n, HashLeaf(Entry(m)), *p, ref.RootAt(n)).ok());
+    }
+    for (uint64_t m = 1; m <= n; m += 4) {
+      StatusOr<std::vector<Hash>> c = l->ConsistencyProof(m, n);
+      ASSERT_TRUE(c.ok());
+      EXPECT_TRUE(VerifyConsistency(m, n, *c, ref.RootAt(m), ref.RootAt(n)).ok());
+    }
+  }
+  EXPECT_FALSE(l->InclusionProof(0, 131).ok());
+  EXPECT_FALSE(l->ConsistencyProof(0, 10).ok());
+  EXPECT_FALSE(l->ConsistencyProof(11, 10).ok());
+}
+
+TEST_F(LedgerTest, CheckpointsAreSignedOncePerSizeAndProveEntries) {
+  auto l = OpenOrDie();
+  EXPECT_FALSE(l->SignCheckpoint().ok());  // empty
+  EXPECT_FALSE(l->Prove(0).ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  StatusOr<std::string> a = l->SignCheckpoint();
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*l->SignCheckpoint(), *a);  // same size: same checkpoint
+  StatusOr<Checkpoint> cp = OpenCheckpoint(*a, l->verifier());
+  ASSERT_TRUE(cp.ok());
+  EXPECT_EQ(cp->size, 10u);
+  EXPECT_EQ(cp->root, l->root());
+  for (uint64_t i = 0; i < 10; ++i) {
+    StatusOr<TlogProof> p = l->Prove(i);
+    ASSERT_TRUE(p.ok());
+    EXPECT_TRUE(VerifyTlogProof(*p, Entry(i), l->verifier()).ok());
+  }
+  EXPECT_FALSE(l->Prove(10).ok());
+  ASSERT_TRUE(l->Append("x").ok());
+  StatusOr<std::string> b = l->SignCheckpoint();
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(*l->Checkpoints(), (std::vector<std::string>{*a, *b}));
+}
+
+TEST_F(LedgerTest, SignsPeriodicallyEveryNEntries) {
+  options_.checkpoint_every_entries = 100;
+  options_.checkpoint_on_close = false;
+  auto l = OpenOrDie();
+  for (int i = 0; i < 250; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  for (int tries = 0; tries < 500; ++tries) {
+    auto cps = l->Checkpoints();
+    if (cps.ok() && cps->size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  StatusOr<std::vector<std::string>> cps = l->Checkpoints();
+  ASSERT_TRUE(cps.ok());
+  ASSERT_GE(cps->size(), 2u);
+  uint64_t prev = 0;
+  for (const std::string& n : *cps) {
+    StatusOr<Checkpoint> cp = OpenCheckpoint(n, l->verifier());
+    ASSERT_TRUE(cp.ok());
+    EXPECT_GT(cp->size, prev);
+    EXPECT_EQ(cp->root, *l->RootAt(cp->size));
+    prev = cp->size;
+  }
+}
+
+TEST_F(LedgerTest, SignsPeriodicallyEveryTMilliseconds) {
+  options_.checkpoint_every = std::chrono::milliseconds(20);
+  options_.checkpoint_on_close = false;
+  auto l = OpenOrDie();
+  ASSERT_TRUE(l->Append("a").ok());
+  for (int tries = 0; tries < 500 && !l->LatestCheckpoint(); ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(l->LatestCheckpoint().has_value());
+  EXPECT_EQ(OpenCheckpoint(*l->LatestCheckpoint(), l->verifier())->size, 1u);
+}
+
+TEST_F(LedgerTest, ClosingSignsTheUncoveredTail) {
+  { auto l = OpenOrDie(); ASSERT_TRUE(l->Append("a").ok()); }
+  auto l = OpenOrDie();
+  ASSERT_TRUE(l->LatestCheckpoint().has_value());
+}
+
+TEST_F(LedgerTest, OnlyOneProcessMayOpenALedger) {
+  auto l = OpenOrDie();
+  // flock is per open file description, so a second Open in this process
+  // conflicts just as another process would.
+  EXPECT_EQ(Ledger::Open(options_, dir_).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LedgerTest, RecoveryCutsATornTailAndReportsIt) {
+  options_.checkpoint_on_close = false;
+  { auto l = OpenOrDie(); for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok()); }
+  std::string seg = LastSegment();
+  uint64_t good = fs::file_size(seg);
+  {
+    // Half of a frame, as a crash in the middle of a write leaves it.
+    std::string frame;
+    uint32_t chain = 0;
+    AppendFrame(&chain, 5, "half-written entry", &frame);
+    std::ofstream f(seg, std::ios::app | std::ios::binary);
+    f << frame.substr(0, 12);
+  }
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_NE(l->recovery().events[0].find("offset " + std::to_string(good)),
+            std::string::npos)
+      << l->recovery().events[0];
+  EXPECT_EQ(fs::file_size(seg), good);
+  EXPECT_EQ(l->size(), 5u);
+  ASSERT_EQ(*l->Append("after"), 5u);
+}
+
+TEST_F(LedgerTest, CorruptionBeforeTheTailIsAHardErrorNamingFileAndOffset) {
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+    ASSERT_TRUE(l->SignCheckpoint().ok());  // entry 0 was durable
+  }
+  std::string seg = LastSegment();
+  {
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(kSegmentHeaderSize + 8 + 2);  // inside entry 0's payload
+    f.put('X');
+  }
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(l.status().message().find(seg + " offset 32: entry 0"),
+            std::string::npos)
+      << l.status().message();
+}
+
+TEST_F(LedgerTest, RefusesToOpenALogShorterThanItsCheckpoint) {
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+    ASSERT_TRUE(l->SignCheckpoint().ok());
+  }
+  std::string seg = LastSegment();
+  fs::resize_file(seg, fs::file_size(seg) - FrameSize(Entry(4).size()));
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find("signed entries are missing"),
+            std::string::npos)
+      << l.status().message();
+}
+
+TEST_F(LedgerTest, RebuildsADamagedHashStoreAndSaysSo) {
+  InMemoryTree ref;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_TRUE(l->Append(Entry(i)).ok());
+      ref.Append(Entry(i));
+    }
+    ASSERT_TRUE(l->SignCheckpoint().ok());
+  }
+  fs::resize_file(dir_ + "/tree.hashes", 32 * 10);
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_EQ(l->root(), ref.RootAt(40));
+  EXPECT_EQ(*l->InclusionProof(3, 40), *InclusionProof(3, 40, ref));
+}
+
+TEST_F(LedgerTest, RemovesASegmentWhoseCreationWasTorn) {
+  options_.segment_bytes = 256;
+  options_.checkpoint_on_close = false;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  std::string name = dir_ + "/00000000000000000040.seg";
+  { std::ofstream f(name, std::ios::binary); f << "havenlg1\x28"; }
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_EQ(l->size(), 40u);
+  ASSERT_EQ(*l->Append("x"), 40u);
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+}
+
+TEST_F(LedgerTest, RejectsEntriesOverOneMebibyte) {
+  auto l = OpenOrDie();
+  EXPECT_EQ(l->Append(std::string(kMaxEntrySize + 1, 'x')).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(l->Append(std::string(kMaxEntrySize, 'x')).ok());
+}
+
+}  // namespace
+}  // namespace haven::ledger

@@ -97,20 +97,18 @@ std::string_view StripOneNewline(std::string_view s) {
   return s;
 }
 
-// Splits "a+b+c" into exactly `n` parts on '+'.
+// Splits "name+keyid+key" at its first two '+' (base64 may hold more).
 bool SplitPlus(std::string_view s, size_t n, std::vector<std::string_view>* out) {
   out->clear();
   size_t start = 0;
-  while (true) {
+  while (out->size() + 1 < n) {
     size_t p = s.find('+', start);
-    if (p == std::string_view::npos) {
-      out->push_back(s.substr(start));
-      break;
-    }
+    if (p == std::string_view::npos) return false;
     out->push_back(s.substr(start, p - start));
     start = p + 1;
   }
-  return out->size() == n;
+  out->push_back(s.substr(start));
+  return true;
 }
 
 // Decodes "name+keyid+base64(0x01‖key32)" into its parts.
