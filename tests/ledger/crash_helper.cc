@@ -1,0 +1,94 @@
+// ledger_crash_helper DIR THREADS SEED: appends to the ledger in DIR from
+// THREADS threads until killed, printing one line per acknowledged append,
+//   A <index> <entry>
+// only after Append returned (the entry is durable), and one line per newly
+// seen checkpoint,
+//   C <base64 of the signed note>
+// Lines are written with one write(2) each, so a SIGKILL leaves no partial
+// acknowledgment behind a complete one. Used by crash_test.cc.
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/base64.h"
+#include "ledger/ledger.h"
+
+namespace hl = haven::ledger;
+
+namespace {
+
+std::mutex out_mu;
+
+void Emit(const std::string& line) {
+  std::lock_guard<std::mutex> l(out_mu);
+  const char* p = line.data();
+  size_t n = line.size();
+  while (n > 0) {
+    ssize_t w = ::write(1, p, n);
+    if (w <= 0) std::_Exit(3);
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: ledger_crash_helper DIR THREADS SEED\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  int threads = std::atoi(argv[2]);
+  unsigned seed = static_cast<unsigned>(std::strtoul(argv[3], nullptr, 10));
+  hl::Options options;
+  options.segment_bytes = 64 << 10;  // many segment rolls
+  options.checkpoint_every_entries = 300;
+  options.checkpoint_every = std::chrono::milliseconds(7);
+  auto ledger = hl::Ledger::Open(options, dir);
+  if (!ledger.ok()) {
+    std::fprintf(stderr, "open: %s\n", ledger.status().ToString().c_str());
+    return 1;
+  }
+  hl::Ledger& l = **ledger;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      std::mt19937 rng(seed * 131 + t);
+      for (uint64_t seq = 0;; ++seq) {
+        std::string e = "w" + std::to_string(t) + "-" + std::to_string(seq) +
+                        "-" + std::string(rng() % 200, 'a' + (seq % 26));
+        if (t == 0 && seq % 5 == 0) {
+          // A batch through AppendAll: all durable when it returns.
+          std::vector<std::string> batch;
+          for (int i = 0; i < 20; ++i) batch.push_back(e + "/" + std::to_string(i));
+          auto last = l.AppendAll(batch);
+          if (!last.ok()) std::_Exit(4);
+          for (int i = 0; i < 20; ++i) {
+            Emit("A " + std::to_string(*last - 19 + i) + " " + batch[i] + "\n");
+          }
+          continue;
+        }
+        auto idx = l.Append(e);
+        if (!idx.ok()) std::_Exit(4);
+        Emit("A " + std::to_string(*idx) + " " + e + "\n");
+      }
+    });
+  }
+  std::string seen;
+  while (true) {
+    std::optional<std::string> cp = l.LatestCheckpoint();
+    if (cp && *cp != seen) {
+      seen = *cp;
+      Emit("C " + hl::Base64Encode(seen) + "\n");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
