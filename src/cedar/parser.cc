@@ -243,6 +243,8 @@ std::string Parser::Found() const {
   switch (tok_.kind) {
     case Tok::kEnd:
       return "end of input";
+    case Tok::kError:
+      return lex_.error();
     case Tok::kIdent:
     case Tok::kNumber:
     case Tok::kSlot:
