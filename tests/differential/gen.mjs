@@ -251,10 +251,10 @@ function makeWorld(rng) {
       continue;
     }
     for (const [name, ty] of Object.entries(ENTITY_ATTRS)) {
-      if (!rng.chance(name.length > 1 && isIdent(name) ? 0.55 : 0.2)) continue;
+      if (!rng.chance(name.length > 1 && isIdent(name) ? 0.35 : 0.1)) continue;
       e.attrs[name] = jsonValue(rng, world, rng.chance(0.06) ? randomType(rng) : ty, 2);
     }
-    if (rng.chance(0.5)) {
+    if (rng.chance(0.35)) {
       e.tags = {};
       const n = rng.range(1, 3);
       for (let i = 0; i < n; i++) {
@@ -673,14 +673,24 @@ class ExprGen {
 // ---------------------------------------------------------------- policies
 
 function scopeVar(rng, g, world, v) {
-  const types = ENTITY_TYPES;
-  const uid = () => g.uidLit(0.9).text;
+  // Mostly entities of the types requests use in that position, so that
+  // scopes match often enough to be interesting.
+  const pref = v === 'principal' ? ['User', 'User', 'Group', 'Ns::Team'] : ['Doc', 'Doc', 'Folder'];
+  const uid = () => {
+    const pool = pref.flatMap((t) => world.byType[t] || []);
+    if (pool.length && rng.chance(0.8)) {
+      const e = rng.pick(pool);
+      return uidText(rng, e.type, e.id);
+    }
+    return g.uidLit(0.8).text;
+  };
+  const ty = () => (rng.chance(0.85) ? rng.pick(pref.concat(ENTITY_TYPES)) : rng.pick(ODD_TYPES));
   return rng.wpick([
-    [4, () => v],
+    [6, () => v],
     [3, () => v + ' == ' + uid()],
     [3, () => v + ' in ' + uid()],
-    [2, () => v + ' is ' + (rng.chance(0.9) ? rng.pick(types) : rng.pick(ODD_TYPES))],
-    [2, () => v + ' is ' + rng.pick(types) + ' in ' + uid()],
+    [2, () => v + ' is ' + ty()],
+    [2, () => v + ' is ' + ty() + ' in ' + uid()],
   ])();
 }
 
@@ -690,7 +700,7 @@ function actionScope(rng, world) {
     return uidText(rng, rng.chance(0.9) ? 'Action' : 'Ns::Action', rng.pick(ACTION_IDS));
   };
   return rng.wpick([
-    [4, () => 'action'],
+    [6, () => 'action'],
     [3, () => 'action == ' + aUid()],
     [2, () => 'action in ' + aUid()],
     [3, () => 'action in [' + Array.from({ length: rng.wpick([[1, 0], [4, 1], [4, 2], [2, 3]]) }, aUid).join(', ') + ']'],
@@ -707,10 +717,10 @@ export function genPolicy(rng, world, depth) {
   for (const k of keys) {
     text += '@' + k + (rng.chance(0.8) ? '(' + cedarStr(rng, rng.pick(STRINGS)) + ')' : '') + (rng.chance(0.5) ? '\n' : ' ');
   }
-  const effect = rng.chance(0.65) ? 'permit' : 'forbid';
+  const effect = rng.chance(0.72) ? 'permit' : 'forbid';
   text += effect + '(' + scopeVar(rng, g, world, 'principal') + ', ' + actionScope(rng, world) + ', ' +
     scopeVar(rng, g, world, 'resource') + ')';
-  const nCond = rng.wpick([[2, 0], [6, 1], [2, 2], [1, 3]]);
+  const nCond = rng.wpick([[2, 0], [7, 1], [2, 2], [1, 3]]);
   for (let i = 0; i < nCond; i++) {
     const kw = rng.chance(0.75) ? 'when' : 'unless';
     text += '\n  ' + kw + ' { ' + g.gen('bool', depth).text + ' }';

@@ -23,13 +23,12 @@ export function entitiesError(entities) {
   return r.type === 'success' ? null : r.errors.map((e) => e.message).join('; ');
 }
 
-let nextId = 0;
 
 // Decides each request against one policy text and entity list. Returns an
 // array with, per request, {decision, reasons, errors} (ids sorted) or
 // {reject: message} when cedar-wasm refuses the input.
 export function decideAll(policyText, entities, requests) {
-  const id = 'p' + nextId++;
+  const id = 'current';  // reused: cedar-wasm keeps every preparsed set
   const pre = cedar.preparsePolicySet(id, { staticPolicies: policyText });
   if (pre.type !== 'success') {
     const msg = pre.errors.map((e) => e.message).join('; ');

@@ -172,7 +172,9 @@ async function main() {
   await Promise.all(Array.from({ length: jobs }, (_, w) => new Promise((res, rej) => {
     const batches = [];
     for (let b = w; b < nBatches; b += jobs) batches.push(o.firstBatch + b);
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { opts: o, batches } });
+    // --no-opt: Node 20's optimising compiler crashes (V8_Fatal in the
+    // deoptimizer) after some thousands of batches; the time is in wasm anyway.
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { opts: o, batches }, execArgv: ['--no-opt'] });
     worker.on('message', (m) => {
       if (m.progress !== undefined) {
         progress[w] = m.progress;
