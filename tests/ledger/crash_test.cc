@@ -110,8 +110,9 @@ TEST(CrashSafety, AcknowledgedEntriesSurviveSigkillAndAgreeWithCheckpoints) {
     ASSERT_TRUE(l.ok()) << "trial " << trial << ": " << l.status().ToString();
     if (!(*l)->recovery().empty()) ++recoveries;
     uint64_t n = (*l)->size();
-    ASSERT_FALSE(all_acked.empty());
-    ASSERT_GT(n, all_acked.rbegin()->first) << "trial " << trial;
+    if (!all_acked.empty()) {
+      ASSERT_GT(n, all_acked.rbegin()->first) << "trial " << trial;
+    }
     StatusOr<std::vector<std::string>> entries = (*l)->ReadEntries(0, n);
     ASSERT_TRUE(entries.ok()) << entries.status().ToString();
     for (const auto& [i, e] : all_acked) {
@@ -132,6 +133,7 @@ TEST(CrashSafety, AcknowledgedEntriesSurviveSigkillAndAgreeWithCheckpoints) {
     ASSERT_TRUE(v.ok());
     ASSERT_TRUE(v->ok) << "trial " << trial << ": " << v->summary;
   }
+  EXPECT_GT(all_acked.size(), 0u) << "the helper never acknowledged";
   std::printf("%d trials, %zu acknowledged entries, %zu checkpoints seen, "
               "%d recoveries repaired a torn write\n",
               trials, all_acked.size(), all_checkpoints.size(), recoveries);
