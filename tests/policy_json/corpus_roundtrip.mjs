@@ -195,6 +195,40 @@ for (const f of files) {
   }
 }
 
+// Forms the corpus may not hold: every operator and method, `has` paths,
+// `is ... in`, tags, escapes in strings and patterns, annotations.
+const EXTRA = [
+  String.raw`@id("x") @sealed @if("\u{1F600}\n") forbid(principal in Agency::"ice",
+    action in [Action::"search", NS::Action::"read"],
+    resource is Dataset in Folder::"f\"q")
+    when { context.purpose like "*immi\*gra*tion\\" && context has a.b.c }
+    unless { principal.age >= -5 || !(resource.tags.contains("x")) };`,
+  String.raw`permit(principal is User, action == Action::"a", resource)
+    when { principal is User in [Group::"g"] && resource.hasTag("t") &&
+      resource.getTag("t") != 2 * 3 - 1 + -(4) - -9223372036854775808 &&
+      [1].containsAll([1]) && [2].containsAny([3]) && [].isEmpty() &&
+      datetime("2024-01-01").offset(duration("1h")) > datetime("2024-01-01")
+      && {"a b": 1, c: [true, "s"]}["a b"] < 2 && 1 <= 2 &&
+      principal in resource && !(principal == action) && context.x.y.z &&
+      ip("10.0.0.1").isInRange(ip("10.0.0.0/8")) && ip("::1").isLoopback() &&
+      decimal("1.5").lessThanOrEqual(decimal("2")) &&
+      datetime("2024-01-01T00:00:00Z").toDate() == datetime("2024-01-01") &&
+      duration("1d").toHours() == 24 &&
+      (if context has q then context.q else false) };`,
+  String.raw`permit(principal, action in Action::"g", resource == R::"r")
+    when { context["a\tb"] == "\0\r\'" && "" like "" && "x" like "**" };`,
+];
+for (const t of EXTRA) {
+  const r = cedar.policyToJson(t);
+  if (r.type !== 'success') {
+    console.log('extra policy rejected by cedar-wasm: ' +
+                r.errors.map((e) => e.message).join('; '));
+    process.exit(1);
+  }
+  texts.push(t);
+  reference.push({ file: 'extra', text: t, json: r.json });
+}
+
 function runHaven(file) {
   return JSON.parse(execFileSync(haven, ['cedar', 'format', file, '--to', 'json'],
                                  { maxBuffer: 1 << 30, encoding: 'utf8' }));
