@@ -298,16 +298,31 @@ function jsonValue(rng, world, ty, depth) {
     case 'long': return safeLong(rng);
     case 'string': return rng.pick(STRINGS);
     case 'entity': return { __entity: (({ type, id }) => ({ type, id }))(randomUid(rng, world)) };
-    case 'decimal': return { __extn: { fn: 'decimal', arg: rng.pick(VALID_DECIMALS) } };
+    case 'decimal':
+      // The multi-argument form `args` is accepted too.
+      if (rng.chance(0.05)) return { __extn: { fn: 'decimal', args: [rng.pick(VALID_DECIMALS)] } };
+      return { __extn: { fn: 'decimal', arg: rng.pick(VALID_DECIMALS) } };
     case 'ip': return { __extn: { fn: 'ip', arg: rng.pick(VALID_IPS) } };
-    case 'datetime': return { __extn: { fn: 'datetime', arg: rng.pick(VALID_DATETIMES) } };
+    case 'datetime':
+      // An extension call that is not a constructor: offset(datetime, duration).
+      if (rng.chance(0.05)) {
+        return { __extn: { fn: 'offset', args: [{ __extn: { fn: 'datetime', arg: rng.pick(VALID_DATETIMES.slice(0, 12)) } },
+          { __extn: { fn: 'duration', arg: rng.pick(['1h', '-1d', '0ms', '36h', '1d2h3m4s5ms']) } }] } };
+      }
+      return { __extn: { fn: 'datetime', arg: rng.pick(VALID_DATETIMES) } };
     case 'duration': return { __extn: { fn: 'duration', arg: rng.pick(VALID_DURATIONS) } };
     case 'set_string': return Array.from({ length: rng.range(0, 3) }, () => rng.pick(STRINGS));
-    case 'set_long': return Array.from({ length: rng.range(0, 3) }, () => safeLong(rng));
+    case 'set_long': {
+      const a = Array.from({ length: rng.range(0, 3) }, () => safeLong(rng));
+      if (a.length && rng.chance(0.1)) a.push(a[0]);  // duplicates collapse
+      return a;
+    }
     case 'set_entity': return Array.from({ length: rng.range(0, 3) }, () => ({ __entity: randomUid(rng, world) }));
     case 'record':
     case 'record2': {
       const shape = ty === 'record' ? RECORD_ATTRS : RECORD2_ATTRS;
+      // A record that looks like an entity reference but is not escaped.
+      if (rng.chance(0.03)) return { type: 'User', id: rng.pick(IDS) };
       const r = {};
       for (const [k, t] of Object.entries(shape)) {
         if (rng.chance(0.7) || depth <= 0) {
@@ -337,6 +352,7 @@ class ExprGen {
   // Access attribute `name` of `base` with . or [""] (or has-style quoting).
   access(base, name) {
     const rng = this.rng;
+    if (RESERVED.has(name) && rng.chance(0.01)) return node(wrap(base, 7) + '.' + name, 7);  // rejected
     if (isIdent(name) && rng.chance(0.75)) return node(wrap(base, 7) + '.' + name, 7);
     return node(wrap(base, 7) + '[' + cedarStr(rng, name) + ']', 7);
   }
@@ -496,7 +512,7 @@ class ExprGen {
       [6, () => node(wrap(g('bool'), 2) + ' && ' + wrapR(rng, g('bool'), 3), 2)],
       [5, () => node(wrap(g('bool'), 1) + ' || ' + wrapR(rng, g('bool'), 2), 1)],
       [3, () => {
-        const n = rng.wpick([[8, 1], [2, 2], [1, 3], [1, 4]]);
+        const n = rng.wpick([[8, 1], [2, 2], [1, 3], [1, 4], [0.05, 5]]);
         return node('!'.repeat(n) + wrap(g('bool'), 7), 6);
       }],
       [5, () => {
@@ -532,6 +548,27 @@ class ExprGen {
       [3, () => node(wrap(this.entityExpr(1), 7) + '.hasTag(' + this.tagKey(d).text + ')', 7)],
       [4, () => this.extPredicate(d)],
       [3, () => this.common('bool', d)],
+      [0.3, () => this.deep()],
+    ])();
+  }
+
+  // Deep but legal nesting (cedar-wasm itself overflows its stack somewhere
+  // past 100 nested parentheses, so stay well below that).
+  deep() {
+    const rng = this.rng;
+    const n = rng.range(5, 40);
+    return rng.wpick([
+      [1, () => node('('.repeat(n) + this.gen('bool', 1).text + ')'.repeat(n), 8)],
+      [1, () => node(Array.from({ length: n }, () => wrap(this.gen('bool', 0), 3)).join(rng.pick([' && ', ' || '])), 1)],
+      [1, () => node('-('.repeat(n) + this.gen('long', 0).text + ')'.repeat(n) + ' != 0', 3)],
+      [1, () => node('['.repeat(n) + ']'.repeat(n) + ' == ' + '['.repeat(n) + ']'.repeat(n), 3)],
+      [1, () => {
+        let t = this.gen('long', 0).text;
+        for (let i = 0; i < n; i++) t = '{a: ' + t + '}';
+        return node(t + '.a'.repeat(rng.range(1, n)) + ' == 1', 3);
+      }],
+      [1, () => node('if '.repeat(1) + Array.from({ length: Math.min(n, 20) }, () => this.gen('bool', 0).text).join(' then (if ') +
+        ' then true else false' + ')  else false'.repeat(Math.min(n, 20) - 1), 0)],
     ])();
   }
 
@@ -605,6 +642,11 @@ class ExprGen {
       [3, () => node(wrap(this.gen('duration', d - 1), 7) + '.' +
         rng.pick(['toDays', 'toHours', 'toMinutes', 'toSeconds', 'toMilliseconds']) + '()', 7)],
       [3, () => this.longLiteral()],
+      [2, () => {  // arithmetic right at the 64-bit limits
+        const e = rng.pick(LONG_EDGES.slice(10));
+        const op = rng.pick(['+', '-', '*']);
+        return node(wrap(longLit(e), 4) + ' ' + op + ' ' + wrap(rng.chance(0.5) ? longLit(rng.pick([1n, -1n, 2n, 0n])) : g(), 5), op === '*' ? 4 : 4);
+      }],
       [4, () => this.common('long', d)],
     ])();
   }
@@ -709,7 +751,41 @@ function actionScope(rng, world) {
 
 const ANNOTATION_KEYS = ['id', 'advice', 'sealed', 'reason', 'name', 'x_y', 'a1'];
 
+// Known-invalid variants of a policy, applied rarely: cedar-wasm rejects
+// them, and the runner checks that Haven rejects them too.
+const BREAKERS = [
+  (t) => t.replace(/^(permit|forbid)\(/m, '$1(principal, action);('),
+  (t) => '@dup("a") @dup("b") ' + t,
+  (t) => t.replace(/, action/, ', action is Action'),
+  (t) => t.replace(/^(permit|forbid)\(principal/m, '$1(principal in [User::"a"]'),
+  (t) => t.replace(/;$/, ' when { "a\\*" == "a" };'),
+  (t) => t.replace(/;$/, ' when { ipaddr("1.2.3.4").isIpv4() };'),
+  (t) => t.replace(/;$/, ' when { principal.foo() };'),
+  (t) => t.replace(/;$/, ' when { "\\q" == "q" };'),
+  (t) => t.replace(/;$/, ' when { 1 == 1 == 1 };'),
+  (t) => t.replace(/;$/, ' when { 9223372036854775808 > 0 };'),
+  (t) => t.replace(/;$/, ' when { {a: 1, a: 2} == {} };'),
+  (t) => t.replace(/;$/, ' when { -----1 < 0 };'),
+  (t) => t.replace(/;$/, ' when { };'),
+  (t) => t.replace(/;$/, ' whenever { true };'),
+  (t) => t.replace(/;$/, ''),
+  (t) => t.replace(/;$/, ' when { principal has a.if };'),
+  (t) => t.replace(/;$/, ' when { context.is };'),
+  (t) => t.replace(/;$/, ' when { User::"a" is User::"b" };'),
+  (t) => t.replace(/;$/, ' when { principal like "x" || ?principal == User::"a" };'),
+  (t) => t.replace(/;$/, ' when { [1, 2].contains() };'),
+  (t) => t.replace(/;$/, ' when { decimal("1.0", "2.0") == decimal("1.0") };'),
+  (t) => t.replace(/;$/, ' when { Foo::"a" == foo::bar::"a" && true };').replace('foo::bar', '1foo'),
+  (t) => t.replace(/;$/, ' when { "unterminated };'),
+  (t) => t.replace(/;$/, ' when { "\\u{110000}" == "" };'),
+];
+
 export function genPolicy(rng, world, depth) {
+  const text = genPolicy1(rng, world, depth);
+  return rng.chance(0.02) ? rng.pick(BREAKERS)(text) : text;
+}
+
+function genPolicy1(rng, world, depth) {
   const g = new ExprGen(rng, world);
   let text = '';
   const nAnn = rng.wpick([[6, 0], [3, 1], [1, 2]]);
@@ -763,6 +839,10 @@ export function entitiesJson(rng, world) {
   return world.entities.map((e) => {
     const o = { uid: uidJson(rng, e), attrs: e.attrs, parents: e.parents.map((p) => uidJson(rng, p)) };
     if (e.tags) o.tags = e.tags;
+    else if (rng.chance(0.1)) o.tags = {};
+    // cedar-wasm ignores unknown fields here; so must Haven.
+    if (rng.chance(0.01)) o.comment = 'extra field';
+    if (rng.chance(0.01)) o.uid = { type: e.type, id: e.id, note: 'extra key' };
     return o;
   });
 }
@@ -803,8 +883,11 @@ export function oddJson(rng, value) {
 export function policySetText(rng, policies) {
   let out = '';
   for (const p of policies) {
-    if (rng && rng.chance(0.2)) out += '// ' + rng.pick(['note', 'policy', 'üñí', 'a "quoted" ; comment']) + '\n';
+    if (rng && rng.chance(0.2)) out += '// ' + rng.pick(['note', 'policy', 'üñí', 'a "quoted" ; comment', 'permit(principal, action, resource);']) + '\n';
     out += p + '\n' + (rng && rng.chance(0.3) ? '\n' : '');
   }
+  if (rng && rng.chance(0.1)) out = out.replace(/\n/g, '\r\n');
+  if (rng && rng.chance(0.1)) out = out.replace(/\n  /g, '\n\t');
+  if (rng && rng.chance(0.05)) out = out.trimEnd() + ' // trailing comment without newline';
   return out;
 }

@@ -42,7 +42,9 @@ export function decideAll(policyText, entities, requests) {
         preparsedPolicySetId: id, entities,
       });
     } catch (e) {
-      return { reject: 'exception: ' + e.message };
+      // A trap (e.g. stack exhaustion on very deep input) leaves the wasm
+      // instance unusable: every later answer would be garbage.
+      throw new Error('cedar-wasm trapped; its instance is now unusable: ' + e.message);
     }
     if (r.type !== 'success') return { reject: r.errors.map((e) => e.message).join('; ') };
     const d = r.response.diagnostics;

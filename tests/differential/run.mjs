@@ -21,6 +21,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// Node 20's optimising compiler crashes (V8_Fatal in the deoptimizer) after
+// some thousands of batches; the time is spent in wasm anyway.
+setFlagsFromString('--no-opt');
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -172,9 +177,7 @@ async function main() {
   await Promise.all(Array.from({ length: jobs }, (_, w) => new Promise((res, rej) => {
     const batches = [];
     for (let b = w; b < nBatches; b += jobs) batches.push(o.firstBatch + b);
-    // --no-opt: Node 20's optimising compiler crashes (V8_Fatal in the
-    // deoptimizer) after some thousands of batches; the time is in wasm anyway.
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { opts: o, batches }, execArgv: ['--no-opt'] });
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { opts: o, batches } });
     worker.on('message', (m) => {
       if (m.progress !== undefined) {
         progress[w] = m.progress;
