@@ -81,7 +81,9 @@ function keyId(name, pub) {
   return sha(Buffer.from(name + '\n'), Buffer.from([1]), pub).subarray(0, 4);
 }
 function parseVkey(text) {
-  const [name, id, key] = text.trim().split('+');
+  // name+id+key, where the base64 key may itself hold '+'.
+  const [name, id, ...rest] = text.trim().split('+');
+  const key = rest.join('+');
   const raw = Buffer.from(key, 'base64');
   assert.strictEqual(raw[0], 1);
   const pub = raw.subarray(1);
