@@ -1,0 +1,260 @@
+// Ledger benchmarks (Google Benchmark). Figures and the command that made
+// them are in BENCHMARKS.md, "## Ledger". Every ledger figure sits beside the
+// raw limit measured in the same run on the same disk: write+fdatasync of the
+// same bytes with no ledger logic, and OpenSSL's SHA-256.
+//
+// HAVEN_BENCH_DIR: where ledgers and files go (default /tmp); the 10-million
+// entry ledger is built once there and reused.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "ledger/frame.h"
+#include "ledger/hash.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
+#include "ledger/verify.h"
+
+namespace hl = haven::ledger;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kEntrySize = 200;  // about one audit entry of JSON
+
+std::string BenchDir(const std::string& name) {
+  const char* d = std::getenv("HAVEN_BENCH_DIR");
+  return (fs::path(d ? d : "/tmp") / name).string();
+}
+
+std::string MakeEntry(uint64_t i) {
+  std::string e = "{\"i\":" + std::to_string(i) + ",\"who\":\"";
+  e.resize(kEntrySize - 2, 'x');
+  return e + "\"}";
+}
+
+std::string FreshLedger(const std::string& name) {
+  std::string dir = BenchDir(name);
+  fs::remove_all(dir);
+  if (!hl::Ledger::Create(dir, "bench.example/ledger").ok()) std::abort();
+  return dir;
+}
+
+std::unique_ptr<hl::Ledger> OpenLedger(const std::string& dir, size_t max_batch) {
+  hl::Options o;
+  o.max_batch_entries = max_batch;
+  o.max_batch_bytes = 64 << 20;
+  auto l = hl::Ledger::Open(o, dir);
+  if (!l.ok()) std::abort();
+  return std::move(*l);
+}
+
+// The raw group-commit limit: one pwrite of `batch` frames of the same size,
+// then one fdatasync, with no ledger logic.
+void BM_RawWriteFdatasync(benchmark::State& state) {
+  const size_t batch = static_cast<size_t>(state.range(0));
+  std::string path = BenchDir("haven-bench-raw.dat");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  std::string buf(batch * hl::FrameSize(kEntrySize), 'r');
+  uint64_t offset = 0;
+  for (auto _ : state) {
+    if (::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) !=
+        static_cast<ssize_t>(buf.size())) {
+      std::abort();
+    }
+    if (::fdatasync(fd) != 0) std::abort();
+    offset += buf.size();
+    if (offset > (1u << 30)) {  // keep the file bounded
+      if (::ftruncate(fd, 0) != 0) std::abort();
+      offset = 0;
+    }
+  }
+  ::close(fd);
+  fs::remove(path);
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetBytesProcessed(state.iterations() * buf.size());
+}
+BENCHMARK(BM_RawWriteFdatasync)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024)
+    ->UseRealTime()->MinTime(2.0);
+
+// Durable appends from T concurrent writers, each waiting for its entry.
+std::unique_ptr<hl::Ledger> g_ledger;
+void BM_LedgerAppend(benchmark::State& state) {
+  if (state.thread_index() == 0) {
+    g_ledger = OpenLedger(FreshLedger("haven-bench-append"), 4096);
+  }
+  std::string e = MakeEntry(state.thread_index());
+  for (auto _ : state) {
+    if (!g_ledger->Append(e).ok()) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) g_ledger.reset();
+}
+BENCHMARK(BM_LedgerAppend)->Threads(1)->Threads(16)->Threads(64)
+    ->UseRealTime()->MinTime(2.0);
+
+// Durable appends offered faster than the disk takes them, so that every
+// batch is full: the ledger's counterpart of BM_RawWriteFdatasync/<batch>.
+void BM_LedgerAppendBatched(benchmark::State& state) {
+  const size_t batch = static_cast<size_t>(state.range(0));
+  auto l = OpenLedger(FreshLedger("haven-bench-batched"), batch);
+  std::string e = MakeEntry(0);
+  const uint64_t window = 8 * batch;
+  std::atomic<uint64_t> done{0};
+  uint64_t issued = 0;
+  for (auto _ : state) {
+    // One iteration = one batch's worth of entries issued.
+    for (size_t i = 0; i < batch; ++i) {
+      while (issued - done.load(std::memory_order_acquire) >= window) {
+        done.wait(done.load());
+      }
+      l->AppendAsync(e, [&done](hl::Status s, uint64_t) {
+        if (!s.ok()) std::abort();
+        done.fetch_add(1, std::memory_order_release);
+        done.notify_one();
+      });
+      ++issued;
+    }
+  }
+  while (done.load() < issued) done.wait(done.load());
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetBytesProcessed(state.iterations() * batch * hl::FrameSize(kEntrySize));
+}
+BENCHMARK(BM_LedgerAppendBatched)->Arg(64)->Arg(256)->Arg(1024)
+    ->UseRealTime()->MinTime(3.0);
+
+// Latency from append to durable, at 10,000 appends/s offered evenly.
+void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
+  auto l = OpenLedger(FreshLedger("haven-bench-latency"), 4096);
+  const int kRate = 10000;
+  const int kCount = 30000;  // three seconds
+  std::vector<double> lat(kCount);
+  std::string e = MakeEntry(0);
+  for (auto _ : state) {
+    std::atomic<int> done{0};
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kCount; ++i) {
+      auto due = start + std::chrono::microseconds(int64_t{i} * 1000000 / kRate);
+      std::this_thread::sleep_until(due);
+      auto t0 = std::chrono::steady_clock::now();
+      l->AppendAsync(e, [&, i, t0](hl::Status s, uint64_t) {
+        lat[i] = std::chrono::duration<double, std::micro>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count();
+        done.fetch_add(1);
+      });
+    }
+    while (done.load() < kCount) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::sort(lat.begin(), lat.end());
+  state.counters["p50_us"] = lat[kCount / 2];
+  state.counters["p99_us"] = lat[kCount * 99 / 100];
+  state.counters["p999_us"] = lat[kCount * 999 / 1000];
+  state.counters["max_us"] = lat.back();
+}
+BENCHMARK(BM_LedgerLatencyAt10kPerSecond)->Iterations(1)->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// The reference for verification speed: OpenSSL SHA-256 over inputs of a
+// leaf's size (0x00 ‖ entry).
+void BM_OpenSslSha256LeafSized(benchmark::State& state) {
+  std::string input(1 + kEntrySize, 'v');
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(hl::Sha256(input));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * input.size());
+}
+BENCHMARK(BM_OpenSslSha256LeafSized);
+
+// Full verification: reread every frame, recompute every leaf and node,
+// compare tree.hashes, check checkpoints.
+void BM_VerifyLedger(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  std::string dir = BenchDir("haven-bench-verify-" + std::to_string(n));
+  if (!fs::exists(dir + "/checkpoints.log") || !fs::exists(dir + "/DONE")) {
+    dir = FreshLedger("haven-bench-verify-" + std::to_string(n));
+    auto l = OpenLedger(dir, 4096);
+    std::vector<std::string> chunk;
+    for (uint64_t i = 0; i < n; ++i) {
+      chunk.push_back(MakeEntry(i));
+      if (chunk.size() == 65536 || i + 1 == n) {
+        if (!l->AppendAll(chunk).ok()) std::abort();
+        chunk.clear();
+      }
+    }
+    if (!l->SignCheckpoint().ok()) std::abort();
+    l.reset();
+    std::ofstream(dir + "/DONE") << "built\n";
+  }
+  for (auto _ : state) {
+    auto r = hl::VerifyLedger(dir, {});
+    if (!r.ok() || !r->ok) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_VerifyLedger)->Arg(1 << 20)->UseRealTime()->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
+
+// Proofs on a 10-million-entry ledger, from stored subtree hashes.
+std::unique_ptr<hl::Ledger> BigLedger() {
+  const uint64_t kBig = 10'000'000;
+  std::string dir = BenchDir("haven-bench-10m");
+  if (!fs::exists(dir + "/DONE")) {
+    dir = FreshLedger("haven-bench-10m");
+    auto l = OpenLedger(dir, 4096);
+    std::vector<std::string> chunk;
+    for (uint64_t i = 0; i < kBig; ++i) {
+      chunk.push_back("{\"i\":" + std::to_string(i) + "}");
+      if (chunk.size() == 65536 || i + 1 == kBig) {
+        if (!l->AppendAll(chunk).ok()) std::abort();
+        chunk.clear();
+      }
+    }
+    if (!l->SignCheckpoint().ok()) std::abort();
+    l.reset();
+    std::ofstream(dir + "/DONE") << "built\n";
+  }
+  return OpenLedger(dir, 4096);
+}
+
+void BM_InclusionProof10M(benchmark::State& state) {
+  auto l = BigLedger();
+  const uint64_t n = l->size();
+  std::mt19937_64 rng(1);
+  for (auto _ : state) {
+    auto p = l->InclusionProof(rng() % n, n);
+    if (!p.ok()) std::abort();
+    benchmark::DoNotOptimize(p->data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InclusionProof10M)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+
+void BM_ConsistencyProof10M(benchmark::State& state) {
+  auto l = BigLedger();
+  const uint64_t n = l->size();
+  std::mt19937_64 rng(2);
+  for (auto _ : state) {
+    auto p = l->ConsistencyProof(1 + rng() % (n - 1), n);
+    if (!p.ok()) std::abort();
+    benchmark::DoNotOptimize(p->data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ConsistencyProof10M)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();
