@@ -3,8 +3,8 @@
 // and save it as a regression.
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { genBatch, policySetText, oddJson, genPolicy } from './gen.mjs';
-import { policyError, entitiesError, decideAll } from './reference.mjs';
+import { genBatch, policySetText, oddJson, genPolicy, makeRng } from './gen.mjs';
+import { policyError, entitiesError, decideAll, policyJson } from './reference.mjs';
 import { writeCase, runHaven, sameAnswer, answerLine } from './haven.mjs';
 
 export function requestLine(q) {
@@ -13,12 +13,28 @@ export function requestLine(q) {
 
 // Text files for a case. With rng, policies get comments and JSON gets odd
 // escapes; without, the plain canonical form (used when minimising).
-export function caseFiles(rng, policies, entities, requests) {
+// format 'json' writes the policies as a JSON policy set
+// ({"staticPolicies": {"policy0": ..., ...}}) instead of text.
+export function caseFiles(rng, policies, entities, requests, format = 'cedar') {
   return {
-    policiesText: policySetText(rng, policies),
+    format,
+    policiesText: format === 'json' ? policySetJsonText(rng, policies) : policySetText(rng, policies),
     entitiesText: rng ? oddJson(rng, entities) : JSON.stringify(entities, null, 1),
     requestsText: requests.map((q) => (rng ? oddJson(rng, requestLine(q)) : JSON.stringify(requestLine(q))) + '\n').join(''),
   };
+}
+
+// The policy set that cedar-wasm decides with: the text, or the JSON map.
+function referenceSet(files) {
+  return files.format === 'json' ? JSON.parse(files.policiesText).staticPolicies : files.policiesText;
+}
+
+function policySetJsonText(rng, policies) {
+  let entries = policies.map((p, i) => ['policy' + i, policyJson(p)]);
+  if (rng) entries = rng.shuffle(entries);  // ids come from the keys, not the order
+  const set = { staticPolicies: Object.fromEntries(entries) };
+  if (rng && rng.chance(0.5)) { set.templates = {}; set.templateLinks = []; }
+  return rng ? oddJson(rng, set) : JSON.stringify(set, null, 1);
 }
 
 // Generates batch `b` of the run with `seed` and decides it with cedar-wasm.
@@ -26,11 +42,15 @@ export function caseFiles(rng, policies, entities, requests) {
 // requests it rejects.
 export function prepareBatch(seed, b, nRequests, stats) {
   const { rng, policies, entities: ents0, requests: reqs0 } = genBatch(String(seed), b, nRequests);
+  // A quarter of the batches give Haven the policies in the JSON format
+  // (as cedar-wasm's policyToJson writes them).
+  const format = makeRng(seed + ':' + b + ':format').chance(0.25) ? 'json' : 'cedar';
   const valid = [];
   const rejected = [];
   for (const p of policies) {
     const err = policyError(p);
     if (err) rejected.push({ text: p, err });
+    else if (format === 'json' && !policyJson(p)) stats.notJson++;
     else valid.push(p);
   }
   stats.policies += policies.length;
@@ -43,8 +63,8 @@ export function prepareBatch(seed, b, nRequests, stats) {
     entityReject = { entities, err: eerr };
     entities = entities.map((e) => ({ uid: e.uid, attrs: {}, parents: e.parents }));
   }
-  const files = caseFiles(rng, valid, entities, []);
-  const answers = decideAll(files.policiesText, entities, reqs0);
+  const files = caseFiles(rng, valid, entities, [], format);
+  const answers = decideAll(referenceSet(files), entities, reqs0);
   const requests = [];
   const expected = [];
   answers.forEach((a, i) => {
@@ -53,7 +73,7 @@ export function prepareBatch(seed, b, nRequests, stats) {
     expected.push(a);
   });
   files.requestsText = requests.map((q) => oddJson(rng, requestLine(q)) + '\n').join('');
-  return { seed, b, policies: valid, rejected, entityReject, entities, requests, expected, files };
+  return { seed, b, format, policies: valid, rejected, entityReject, entities, requests, expected, files };
 }
 
 // Runs Haven on a prepared batch; returns the indices that differ and Haven's answers.
@@ -70,9 +90,9 @@ export function compareBatch(haven, dir, batch) {
 }
 
 // Whether Haven and cedar-wasm differ on this one-request case (plain files).
-function differs(haven, dir, policies, entities, request) {
-  const files = caseFiles(null, policies, entities, [request]);
-  const exp = decideAll(files.policiesText, entities, [request])[0];
+function differs(haven, dir, policies, entities, request, format) {
+  const files = caseFiles(null, policies, entities, [request], format);
+  const exp = decideAll(referenceSet(files), entities, [request])[0];
   if (exp.reject) return null;
   writeCase(dir, files);
   const got = runHaven(haven, dir);
@@ -90,9 +110,9 @@ function clauses(policy) {
 
 // Greedy shrinking of a failing single-request case. Every step keeps the
 // failure; the result is usually one policy, a few entities, a few attributes.
-export function minimise(haven, dir, policies, entities, request, budget = 400) {
+export function minimise(haven, dir, policies, entities, request, format = 'cedar', budget = 400) {
   let calls = 0;
-  const still = (p, e, q) => (calls++ < budget ? differs(haven, dir, p, e, q) : null);
+  const still = (p, e, q) => (calls++ < budget ? differs(haven, dir, p, e, q, format) : null);
   let cur = { p: policies.slice(), e: structuredClone(entities), q: structuredClone(request) };
   let last = still(cur.p, cur.e, cur.q);
   if (!last) return null;  // only fails with the original formatting

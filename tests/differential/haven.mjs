@@ -1,12 +1,15 @@
 // Runs `haven cedar authorize` on one case directory and compares answers.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Writes policies.cedar, entities.json and requests.jsonl into dir.
-export function writeCase(dir, { policiesText, entitiesText, requestsText }) {
+// With format 'json' the policies go to policies.json instead.
+export function writeCase(dir, { format, policiesText, entitiesText, requestsText }) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'policies.cedar'), policiesText);
+  const json = format === 'json';
+  rmSync(join(dir, json ? 'policies.cedar' : 'policies.json'), { force: true });
+  writeFileSync(join(dir, json ? 'policies.json' : 'policies.cedar'), policiesText);
   writeFileSync(join(dir, 'entities.json'), entitiesText);
   writeFileSync(join(dir, 'requests.jsonl'), requestsText);
 }
@@ -35,8 +38,10 @@ export function answerLine(a) {
 // Runs Haven on the files in dir. Returns {status, answers (array, possibly
 // shorter than the requests on failure), stderr}.
 export function runHaven(haven, dir) {
+  const json = existsSync(join(dir, 'policies.json'));
   const r = spawnSync(haven, ['cedar', 'authorize',
-    '--policies', join(dir, 'policies.cedar'),
+    '--policies', join(dir, json ? 'policies.json' : 'policies.cedar'),
+    '--policies-format', json ? 'json' : 'cedar',
     '--entities', join(dir, 'entities.json'),
     '--requests', join(dir, 'requests.jsonl')],
   { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120000 });

@@ -24,12 +24,22 @@ export function entitiesError(entities) {
 }
 
 
-// Decides each request against one policy text and entity list. Returns an
+// The JSON form (cedar-wasm's policyToJson) of one policy text, or null if it
+// does not survive the trip (JavaScript numbers cannot hold every long).
+export function policyJson(text) {
+  const r = cedar.policyToJson(text);
+  if (r.type !== 'success') return null;
+  const back = cedar.checkParsePolicySet({ staticPolicies: { p: r.json } });
+  return back.type === 'success' ? r.json : null;
+}
+
+// Decides each request against one policy set (a text, or an object mapping
+// ids to JSON policies) and entity list. Returns an
 // array with, per request, {decision, reasons, errors} (ids sorted) or
 // {reject: message} when cedar-wasm refuses the input.
-export function decideAll(policyText, entities, requests) {
+export function decideAll(policies, entities, requests) {
   const id = 'current';  // reused: cedar-wasm keeps every preparsed set
-  const pre = cedar.preparsePolicySet(id, { staticPolicies: policyText });
+  const pre = cedar.preparsePolicySet(id, { staticPolicies: policies });
   if (pre.type !== 'success') {
     const msg = pre.errors.map((e) => e.message).join('; ');
     return requests.map(() => ({ reject: msg }));

@@ -50,7 +50,10 @@ for (const name of names) {
   requests += expected.length;
   if (verify) {
     const reqs = readFileSync(join(caseDir, 'requests.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-    const ref = reference.decideAll(readFileSync(join(caseDir, 'policies.cedar'), 'utf8'),
+    const policies = existsSync(join(caseDir, 'policies.json'))
+      ? JSON.parse(readFileSync(join(caseDir, 'policies.json'), 'utf8')).staticPolicies
+      : readFileSync(join(caseDir, 'policies.cedar'), 'utf8');
+    const ref = reference.decideAll(policies,
       JSON.parse(readFileSync(join(caseDir, 'entities.json'), 'utf8')), reqs);
     ref.forEach((r, i) => {
       if (r.reject || !sameAnswer(r, expected[i])) console.log(`STALE ${name}: request ${i}: cedar-wasm now says ${r.reject ? 'reject: ' + r.reject : answerLine(r)}`);

@@ -61,7 +61,7 @@ function newStats() {
   return {
     cases: 0, mismatches: 0, allow: 0, deny: 0, withErrors: 0, withReasons: 0,
     policies: 0, policyRejects: 0, entityRejects: 0, requestRejects: 0,
-    rejectChecks: 0, rejectMismatches: 0, batches: 0, havenFailures: 0,
+    rejectChecks: 0, rejectMismatches: 0, batches: 0, havenFailures: 0, jsonBatches: 0, notJson: 0,
   };
 }
 
@@ -80,6 +80,7 @@ async function workerMain() {
     for (const b of workerData.batches) {
       const batch = prepareBatch(o.seed, b, o.batch, stats);
       stats.batches++;
+      if (batch.format === 'json') stats.jsonBatches++;
       for (const a of batch.expected) {
         stats.cases++;
         stats[a.decision]++;
@@ -98,7 +99,7 @@ async function workerMain() {
           stderr: got.stderr.slice(0, 300) };
         if (o.save && saved < saveBudget) {
           saved++;
-          const m = minimise(o.haven, join(tmp, 'min'), batch.policies, batch.entities, batch.requests[i]);
+          const m = minimise(o.haven, join(tmp, 'min'), batch.policies, batch.entities, batch.requests[i], batch.format);
           let files, expected, gotText;
           if (m) {
             files = m.files; expected = [m.exp];
@@ -109,7 +110,8 @@ async function workerMain() {
             expected = [exp];
             gotText = `haven exit ${got.status}; answer ${line.got}\n${got.stderr}`;
           }
-          const notes = `seed ${o.seed}, batch ${b}, request ${i} (batch size ${o.batch})\n` +
+          const notes = `seed ${o.seed}, batch ${b}, request ${i} (batch size ${o.batch}), policies as ${batch.format}\n` +
+            (batch.format === 'json' ? `policies as text:\n${(m ? m.p : batch.policies).join('\n')}\n` : '') +
             `expected (cedar-wasm 4.13.0): ${answerLine(expected[0])}\n` +
             `cedar-wasm errors: ${JSON.stringify((m ? m.exp : exp).messages)}\n` +
             `haven: ${gotText}\n`;
@@ -205,7 +207,7 @@ async function main() {
   console.log(`  ${s.allow} allow, ${s.deny} deny, ${s.withReasons} with reasons, ${s.withErrors} with errors; ` +
     `${s.policies} policies generated, ${s.policyRejects} rejected by cedar-wasm; ${s.entityRejects} entity stores and ` +
     `${s.requestRejects} requests rejected; reject checks ${s.rejectChecks - s.rejectMismatches}/${s.rejectChecks} agree; ` +
-    `${s.havenFailures} haven runs failed; ${secs.toFixed(1)} s`);
+    `${s.havenFailures} haven runs failed; ${s.jsonBatches}/${s.batches} batches with JSON policies; ${secs.toFixed(1)} s`);
   console.log(`differential: ${s.cases} cases, ${s.mismatches} mismatches`);
   const fail = s.mismatches > 0 || (o.strictRejects && s.rejectMismatches > 0);
   process.exit(fail ? 1 : 0);

@@ -10,7 +10,8 @@ const cedar = createRequire(import.meta.url)('@cedar-policy/cedar-wasm/nodejs');
 const args = process.argv.slice(2);
 const opt = (k) => args[args.indexOf(k) + 1];
 if (args[0] !== 'cedar' || args[1] !== 'authorize') { console.error('usage'); process.exit(2); }
-const text = readFileSync(opt('--policies'), 'utf8');
+let text = readFileSync(opt('--policies'), 'utf8');
+if (args.includes('--policies-format') && opt('--policies-format') === 'json') text = JSON.parse(text).staticPolicies;
 let entities;
 try { entities = JSON.parse(readFileSync(opt('--entities'), 'utf8')); } catch (e) { console.error(e.message); process.exit(2); }
 const pre = cedar.preparsePolicySet('p', { staticPolicies: text });
@@ -19,7 +20,7 @@ const ent = cedar.checkParseEntities({ entities });
 if (ent.type !== 'success') { console.error(ent.errors[0].message); process.exit(2); }
 const bug = process.env.FAKE_HAVEN_BUG;
 const buggy = new Set();
-if (bug) {
+if (bug && typeof text === 'string') {
   // policySetTextToParts returns the policies sorted by id (as strings).
   const parts = cedar.policySetTextToParts(text).policies || [];
   const ids = parts.map((_, i) => 'policy' + i).sort();
