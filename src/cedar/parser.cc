@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <utility>
 
 #include "cedar/lexer.h"
@@ -128,10 +129,24 @@ std::string At(SourceLoc loc, std::string_view msg) {
 }
 
 // An expression being built, with the depth of its tree.
+// `size` counts the nodes of the tree as if no subtree were shared: `e has
+// a.b.c` refers to `e` three times, and evaluating or printing the tree
+// visits it that often.
 struct Sub {
   ExprPtr e;
   int depth = 0;
+  uint64_t size = 0;
   explicit operator bool() const { return e != nullptr; }
+};
+
+// The depth and size of a node's children, gathered as they are attached.
+struct Shape {
+  int depth = 0;
+  uint64_t size = 0;
+  void Add(const Sub& s) {
+    depth = std::max(depth, s.depth);
+    size += s.size;
+  }
 };
 
 class Parser {
@@ -228,7 +243,8 @@ class Parser {
   Sub Make(ExprKind kind, SourceLoc loc, std::vector<Sub> args);
   Sub MakeLiteral(Value v, SourceLoc loc);
   Sub MakeAttr(ExprKind kind, SourceLoc loc, Sub target, std::string name);
-  Sub Finish(std::shared_ptr<Expr> e, int depth);
+  // Checks the limits for a node whose children have the given shape.
+  Sub Finish(std::shared_ptr<Expr> e, Shape children);
 
   std::string_view text_;
   Lexer lex_;
@@ -553,26 +569,33 @@ bool Parser::ParseCondition(Policy* p) {
 
 // ------------------------------------------------------------- expressions
 
-Sub Parser::Finish(std::shared_ptr<Expr> e, int depth) {
+Sub Parser::Finish(std::shared_ptr<Expr> e, Shape children) {
+  int depth = children.depth + 1;
+  uint64_t size = children.size + 1;
   if (depth > kMaxExpressionDepth) {
     Fail(e->loc, "expression is nested too deeply (the limit is " +
                      std::to_string(kMaxExpressionDepth) + " levels)");
     return NoSub();
   }
-  return Sub{std::move(e), depth};
+  if (size > kMaxExpressionSize) {
+    Fail(e->loc, "expression is too large (the limit is " +
+                     std::to_string(kMaxExpressionSize) + " nodes)");
+    return NoSub();
+  }
+  return Sub{std::move(e), depth, size};
 }
 
 Sub Parser::Make(ExprKind kind, SourceLoc loc, std::vector<Sub> args) {
   auto e = std::make_shared<Expr>();
   e->kind = kind;
   e->loc = loc;
-  int depth = 0;
+  Shape shape;
   e->args.reserve(args.size());
   for (Sub& a : args) {
-    depth = std::max(depth, a.depth);
+    shape.Add(a);
     e->args.push_back(std::move(a.e));
   }
-  return Finish(std::move(e), depth + 1);
+  return Finish(std::move(e), shape);
 }
 
 Sub Parser::MakeLiteral(Value v, SourceLoc loc) {
@@ -580,7 +603,7 @@ Sub Parser::MakeLiteral(Value v, SourceLoc loc) {
   e->kind = ExprKind::kLiteral;
   e->loc = loc;
   e->literal = std::move(v);
-  return Sub{std::move(e), 1};
+  return Sub{std::move(e), 1, 1};
 }
 
 Sub Parser::MakeAttr(ExprKind kind, SourceLoc loc, Sub target,
@@ -589,8 +612,10 @@ Sub Parser::MakeAttr(ExprKind kind, SourceLoc loc, Sub target,
   e->kind = kind;
   e->loc = loc;
   e->name = std::move(name);
+  Shape shape;
+  shape.Add(target);
   e->args.push_back(std::move(target.e));
-  return Finish(std::move(e), target.depth + 1);
+  return Finish(std::move(e), shape);
 }
 
 Sub Parser::ParseExpr() {
@@ -769,9 +794,10 @@ Sub Parser::ParseRelation() {
     e->kind = ExprKind::kLike;
     e->loc = loc;
     e->pattern = std::move(*pat);
-    int depth = left.depth + 1;
+    Shape shape;
+    shape.Add(left);
     e->args.push_back(std::move(left.e));
-    result = Finish(std::move(e), depth);
+    result = Finish(std::move(e), shape);
   } else if (IsIdent("is")) {
     Advance();
     std::string type;
@@ -788,16 +814,17 @@ Sub Parser::ParseRelation() {
     e->kind = ExprKind::kIs;
     e->loc = loc;
     e->name = std::move(type);
-    int depth = left.depth;
+    Shape shape;
+    shape.Add(left);
     e->args.push_back(std::move(left.e));
     if (IsIdent("in")) {
       Advance();
       Sub in = ParseAdd();
       if (!in) return NoSub();
-      depth = std::max(depth, in.depth);
+      shape.Add(in);
       e->args.push_back(std::move(in.e));
     }
-    result = Finish(std::move(e), depth + 1);
+    result = Finish(std::move(e), shape);
   } else {
     return left;
   }
@@ -1057,7 +1084,7 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
         return NoSub();
       }
       Advance();
-      return Sub{std::move(e), 1};
+      return Sub{std::move(e), 1, 1};
     }
     case Tok::kLParen: {
       Advance();
@@ -1132,12 +1159,12 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
       e->kind = ExprKind::kExtCall;
       e->loc = loc;
       e->name = full;
-      int depth = 0;
+      Shape shape;
       for (Sub& a : args) {
-        depth = std::max(depth, a.depth);
+        shape.Add(a);
         e->args.push_back(std::move(a.e));
       }
-      return Finish(std::move(e), depth + 1);
+      return Finish(std::move(e), shape);
     }
     if (name->size() == 1 &&
         (IsExtensionMethod(full) || full == "contains" ||
@@ -1157,7 +1184,7 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
     e->loc = loc;
     e->var = var;
     *was_name = false;
-    return Sub{std::move(e), 1};
+    return Sub{std::move(e), 1, 1};
   }
   if (name->size() == 1 && IsReserved(full)) {
     Fail(loc, "this identifier is reserved and cannot be used: " + full);
@@ -1199,7 +1226,9 @@ Sub Parser::ParseRecord(SourceLoc loc) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kRecord;
   e->loc = loc;
-  int depth = 0;
+  Shape shape;
+  // Keys seen so far, for the duplicate check (a set once there are many).
+  std::unordered_set<std::string> seen;
   while (tok_.kind != Tok::kRBrace) {
     SourceLoc key_loc = tok_.loc;
     std::string key;
@@ -1223,17 +1252,25 @@ Sub Parser::ParseRecord(SourceLoc loc) {
     if (!Expect(Tok::kColon)) return NoSub();
     Sub value = ParseExpr();
     if (!value) return value;
-    if (std::find(e->keys.begin(), e->keys.end(), key) != e->keys.end()) {
+    bool duplicate;
+    if (e->keys.size() < 16) {
+      duplicate =
+          std::find(e->keys.begin(), e->keys.end(), key) != e->keys.end();
+    } else {
+      if (seen.empty()) seen.insert(e->keys.begin(), e->keys.end());
+      duplicate = !seen.insert(key).second;
+    }
+    if (duplicate) {
       Fail(key_loc, "duplicate key `" + key + "` in record literal");
       return NoSub();
     }
-    depth = std::max(depth, value.depth);
+    shape.Add(value);
     e->keys.push_back(std::move(key));
     e->args.push_back(std::move(value.e));
     if (!Accept(Tok::kComma)) break;
   }
   if (!Expect(Tok::kRBrace)) return NoSub();
-  return Finish(std::move(e), depth + 1);
+  return Finish(std::move(e), shape);
 }
 
 Sub Parser::ParseAccesses(Sub base) {

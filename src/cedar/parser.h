@@ -31,6 +31,9 @@
 //    `a || b || ... ` counts one level per operator, since Cedar's tree for it
 //    is left-deep. (cedar-wasm itself overflows its stack near 200 nested
 //    parentheses or 1,000 chained `+`.)
+//  - kMaxExpressionSize: the tree has at most this many nodes, counting a
+//    shared subtree once for each place it is used (`e has a.b.c` uses `e`
+//    three times). This bounds the work of evaluating or printing it.
 // Everything that walks an Expr from this parser (evaluator, printer, JSON
 // writer) may rely on the depth bound.
 //
@@ -39,6 +42,7 @@
 #define HAVEN_CEDAR_PARSER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +56,7 @@ namespace haven::cedar {
 inline constexpr size_t kMaxPolicyTextBytes = size_t{64} << 20;
 inline constexpr int kMaxNesting = 200;
 inline constexpr int kMaxExpressionDepth = 1000;
+inline constexpr uint64_t kMaxExpressionSize = uint64_t{1} << 24;
 
 // ParsePolicySet parses a file of policies and templates. Each gets the id
 // "policy<N>", N counting every policy and template in source order, as

@@ -596,6 +596,17 @@ TEST(ParseExpression, BoundsTheDepthOfLongChains) {
   EXPECT_EQ(ExprError(short_chain), "OK");
 }
 
+TEST(ParseExpression, BoundsTheSizeOfTreesWithSharedSubtrees) {
+  // `e has a.b.c` refers to `e` three times; nesting multiplies that.
+  std::string text = "true";
+  for (int i = 0; i < 30; ++i) text = "{a: {b: {c: " + text + "}}} has a.b.c";
+  EXPECT_TRUE(Contains(ExprError(text), "expression is too large"));
+  std::string keys = "{";
+  for (int i = 0; i < 20000; ++i) keys += "k" + std::to_string(i) + ": 1, ";
+  EXPECT_EQ(ExprError(keys + "k5: 2}"),
+            "line 1, column 208892: duplicate key `k5` in record literal");
+}
+
 // ------------------------------------------------------- uids and names
 
 TEST(ParseEntityUid, ReadsOneUid) {

@@ -7,6 +7,9 @@
 // position admits.
 #include "cedar/printer.h"
 
+#include <string_view>
+#include <vector>
+
 #include "cedar/parser.h"
 
 namespace haven::cedar {
@@ -29,14 +32,63 @@ bool IsFunctionStyle(std::string_view name) {
          name == "duration" || name == "unknown";
 }
 
+// If `e` is the tree the parser builds for `base has a.b.c` (ast.h: paths
+// are desugared into `base has a && base.a has b && base.a.b has c`), sets
+// *base and *path and returns true. Printing such a tree as a path keeps
+// the text as small as the source: the desugared form repeats `base` once
+// per step, which nested paths would make exponential.
+bool MatchHasPath(const Expr& e, const Expr** base,
+                  std::vector<std::string_view>* path) {
+  if (e.kind == ExprKind::kHasAttr && e.args.size() == 1 && e.args[0]) {
+    *base = e.args[0].get();
+    path->assign(1, e.name);
+    return true;
+  }
+  if (e.kind != ExprKind::kAnd || e.args.size() != 2 || !e.args[0] ||
+      !e.args[1]) {
+    return false;
+  }
+  const Expr& right = *e.args[1];
+  if (right.kind != ExprKind::kHasAttr || right.args.size() != 1 ||
+      !right.args[0]) {
+    return false;
+  }
+  if (!MatchHasPath(*e.args[0], base, path)) return false;
+  // `right` must be `base.p0.p1...pk has x` for the path found on the left.
+  const Expr* g = right.args[0].get();
+  for (size_t i = path->size(); i-- > 0;) {
+    if (g->kind != ExprKind::kGetAttr || g->name != (*path)[i] ||
+        g->args.size() != 1 || !g->args[0]) {
+      return false;
+    }
+    g = g->args[0].get();
+  }
+  if (g != *base && !ExprEquals(*g, **base)) return false;
+  path->push_back(right.name);
+  return true;
+}
+
+// An `&&` tree that can be printed as `base has a.b.c`.
+bool IsPrintableHasPath(const Expr& e, const Expr** base,
+                        std::vector<std::string_view>* path) {
+  if (e.kind != ExprKind::kAnd) return false;
+  if (!MatchHasPath(e, base, path)) return false;
+  for (std::string_view a : *path)
+    if (!IsUnquotedAttribute(a)) return false;
+  return true;
+}
+
 int LevelOf(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kIf:
       return kIfLevel;
     case ExprKind::kOr:
       return kOrLevel;
-    case ExprKind::kAnd:
-      return kAndLevel;
+    case ExprKind::kAnd: {
+      const Expr* base;
+      std::vector<std::string_view> path;
+      return IsPrintableHasPath(e, &base, &path) ? kRelLevel : kAndLevel;
+    }
     case ExprKind::kEq:
     case ExprKind::kNotEq:
     case ExprKind::kLess:
@@ -212,6 +264,19 @@ void PrintArgs(const Expr& e, size_t from, std::string* out) {
 }
 
 void PrintInner(const Expr& e, std::string* out) {
+  if (e.kind == ExprKind::kAnd) {
+    const Expr* base;
+    std::vector<std::string_view> path;
+    if (IsPrintableHasPath(e, &base, &path)) {
+      Print(*base, kAddLevel, out);
+      *out += " has ";
+      for (size_t i = 0; i < path.size(); ++i) {
+        if (i) *out += ".";
+        out->append(path[i]);
+      }
+      return;
+    }
+  }
   if (const char* op = BinaryOp(e.kind)) {
     int level = LevelOf(e);
     // Left-associative chains: the left operand may sit at the same level,
@@ -254,15 +319,29 @@ void PrintInner(const Expr& e, std::string* out) {
       return;
     case ExprKind::kNot:
     case ExprKind::kNeg: {
-      *out += e.kind == ExprKind::kNot ? "!" : "-";
-      const Expr& a = *e.args[0];
-      // `-5` would read back as the literal -5, and a chain of more than
-      // four unary operators is an error: parenthesise both.
-      bool paren = LevelOf(a) < kMemberLevel ||
-                   (e.kind == ExprKind::kNeg && a.kind == ExprKind::kLiteral &&
-                    a.literal.kind() == Value::Kind::kLong);
+      // Cedar reads up to four `!` (or four `-`) in a row; print a chain of
+      // the same operator without parentheses, up to that many.
+      const char* op = e.kind == ExprKind::kNot ? "!" : "-";
+      const Expr* a = &e;
+      int count = 0;
+      while (count < 4 && a->kind == e.kind && a->args.size() == 1 &&
+             a->args[0]) {
+        *out += op;
+        a = a->args[0].get();
+        ++count;
+      }
+      bool paren;
+      if (e.kind == ExprKind::kNeg && a->kind == ExprKind::kLiteral &&
+          a->literal.kind() == Value::Kind::kLong) {
+        // `--5` reads back as -(-5): a negative literal joins the chain
+        // when there is room for its sign, while `-5` for -(5) would read
+        // back as the literal -5.
+        paren = a->literal.AsLong() >= 0 || count == 4;
+      } else {
+        paren = LevelOf(*a) < kMemberLevel;
+      }
       if (paren) *out += "(";
-      Print(a, kIfLevel, out);
+      Print(*a, kIfLevel, out);
       if (paren) *out += ")";
       return;
     }

@@ -61,11 +61,16 @@ TEST(FormatExpr, PrintsOnlyTheParenthesesItNeeds) {
 TEST(FormatExpr, KeepsNegationApartFromNegativeLiterals) {
   EXPECT_EQ(F("-5"), "-5");
   EXPECT_EQ(F("-(5)"), "-(5)");
-  EXPECT_EQ(F("--5"), "-(-5)");
+  EXPECT_EQ(F("--5"), "--5");
+  EXPECT_EQ(F("----5"), "----5");
+  EXPECT_EQ(F("-(----5)"), "----(-5)");
+  EXPECT_EQ(F("--(5)"), "--(5)");
   EXPECT_EQ(F("(-5).foo"), "(-5).foo");
   EXPECT_EQ(F("-5.foo"), "-5.foo");
   EXPECT_EQ(F("1 - -5"), "1 - -5");
-  EXPECT_EQ(F("!!!!true"), "!(!(!(!true)))");
+  EXPECT_EQ(F("!!!!true"), "!!!!true");
+  EXPECT_EQ(F("!!!!(!true)"), "!!!!(!true)");
+  EXPECT_EQ(F("!(-context.a)"), "!(-context.a)");
   EXPECT_EQ(F("-9223372036854775808"), "-9223372036854775808");
   for (std::string_view s : {"-5", "-(5)", "--5", "(-5).foo", "-5.foo",
                              "1 - -5", "!!!!true", "----(5)", "- - - -5",
@@ -108,9 +113,32 @@ TEST(FormatExpr, PrintsLiteralValuesFromOtherReaders) {
 }
 
 TEST(FormatExpr, DesugaredHasPathsReadBackTheSame) {
-  EXPECT_EQ(F("context has a.b.c"),
-            "context has a && context.a has b && context.a.b has c");
-  ExpectRoundTrip("context has a.b.c");
+  EXPECT_EQ(F("context has a.b.c"), "context has a.b.c");
+  EXPECT_EQ(F("context has a && context.a has b"), "context has a.b");
+  EXPECT_EQ(F("true && (context has a.b)"), "true && context has a.b");
+  EXPECT_EQ(F("(context has a.b) && true"), "context has a.b && true");
+  EXPECT_EQ(F("!(context has a.b)"), "!(context has a.b)");
+  EXPECT_EQ(F("(context has a.b) has c"), "(context has a.b) has c");
+  EXPECT_EQ(F(R"(context has "a b" && context["a b"] has c)"),
+            R"(context has "a b" && context["a b"] has c)");
+  EXPECT_EQ(F("context has a && principal.a has b"),
+            "context has a && principal.a has b");
+  for (std::string_view s :
+       {"context has a.b.c", "true && (context has a.b)",
+        "(context has a.b) has c.d", "context has a && context.a has b",
+        "(context has a && context.a has b) && context.a.b has c"}) {
+    ExpectRoundTrip(s);
+  }
+}
+
+TEST(FormatExpr, NestedHasPathsStayAsSmallAsTheSource) {
+  // Each level uses its base three times; printed desugared, the text would
+  // grow as 3^levels.
+  std::string text = "true";
+  for (int i = 0; i < 12; ++i) text = "{a: {b: {c: " + text + "}}} has a.b.c";
+  Result<ExprPtr> e = ParseExpression(text);
+  ASSERT_TRUE(e.ok()) << e.error().message();
+  EXPECT_EQ(FormatExpr(**e), text);
 }
 
 TEST(FormatPolicy, PrintsAnnotationsScopeAndConditions) {
