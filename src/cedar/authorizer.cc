@@ -84,6 +84,40 @@ struct Scratch {
 
 }  // namespace
 
+void Authorizer::Bucket::Add(const EntityUid& uid, int32_t policy) {
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == uid) {
+      lists_[i].push_back(policy);
+      return;
+    }
+  }
+  keys_.push_back(uid);
+  lists_.push_back({policy});
+  hashes_.push_back(EntityUidHash()(uid));
+}
+
+void Authorizer::Bucket::Finish() {
+  size_t cap = 4;
+  while (cap < keys_.size() * 2) cap *= 2;
+  mask_ = cap - 1;
+  table_.assign(cap, -1);
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    size_t at = hashes_[i] & mask_;
+    while (table_[at] >= 0) at = (at + 1) & mask_;
+    table_[at] = static_cast<int32_t>(i);
+  }
+}
+
+const std::vector<int32_t>* Authorizer::Bucket::Find(const EntityUid& uid,
+                                                     size_t hash) const {
+  if (keys_.empty()) return nullptr;
+  for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+    int32_t k = table_[at];
+    if (k < 0) return nullptr;
+    if (hashes_[k] == hash && keys_[k] == uid) return &lists_[k];
+  }
+}
+
 Result<Authorizer> Authorizer::Create(const PolicySet& set) {
   Result<std::vector<Policy>> policies = set.Instantiate();
   if (!policies.ok()) return policies.error();
@@ -92,6 +126,7 @@ Result<Authorizer> Authorizer::Create(const PolicySet& set) {
 
 Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
   Authorizer a;
+  AttrPaths paths;
   a.policies_.reserve(policies.size());
   for (Policy& p : policies) {
     Compiled c;
@@ -105,7 +140,7 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
     // An unfilled slot in a scope matches nothing (Instantiate prevents it).
     if (c.principal.slot || c.resource.slot) c.never = true;
     for (const Condition& cond : p.conditions) {
-      CompiledExpr e = CompiledExpr::Compile(*cond.body);
+      CompiledExpr e = CompiledExpr::Compile(*cond.body, &paths);
       if (const Value* k = e.constant();
           k != nullptr && k->kind() == Value::Kind::kBool) {
         if (k->AsBool() == cond.is_when) continue;  // always passes
@@ -119,23 +154,27 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
     }
     a.policies_.push_back(std::move(c));
   }
+  a.attr_paths_ = paths.size();
   for (int32_t i = 0; i < static_cast<int32_t>(a.policies_.size()); ++i) {
     const Compiled& c = a.policies_[i];
     if (c.never) continue;
     if (const EntityUid* k = ScopeKey(c.principal)) {
-      a.by_principal_[*k].push_back(i);
+      a.by_principal_.Add(*k, i);
     } else if (const EntityUid* k = ScopeKey(c.resource)) {
-      a.by_resource_[*k].push_back(i);
+      a.by_resource_.Add(*k, i);
     } else if ((c.action.op == ActionScope::Op::kEq ||
                 c.action.op == ActionScope::Op::kIn ||
                 (c.action.op == ActionScope::Op::kInSet &&
                  c.action.entities.size() == 1)) &&
                !c.action.entities.empty()) {
-      a.by_action_[c.action.entities[0]].push_back(i);
+      a.by_action_.Add(c.action.entities[0], i);
     } else {
       a.unkeyed_.push_back(i);
     }
   }
+  a.by_principal_.Finish();
+  a.by_resource_.Finish();
+  a.by_action_.Finish();
   return a;
 }
 
@@ -187,17 +226,17 @@ void Authorizer::IsAuthorized(const Request& request,
   const int32_t ids[3] = {entities.Intern(request.principal),
                           entities.Intern(request.action),
                           entities.Intern(request.resource)};
-  Evaluator eval(request, entities, ids[0], ids[1], ids[2]);
+  Evaluator eval(request, entities, ids[0], ids[1], ids[2], attr_paths_);
 
   // Visits the bucket of `uid` (the request's own entity when `self`).
-  auto visit = [&](const Bucket& bucket, const EntityUid& uid, bool self,
-                   int part) {
-    auto it = bucket.find(uid);
-    if (it == bucket.end()) return;
+  auto visit = [&](const Bucket& bucket, const EntityUid& uid, size_t hash,
+                   bool self, int part) {
+    const std::vector<int32_t>* list = bucket.Find(uid, hash);
+    if (list == nullptr) return;
     const EntityUid& req_uid = part == 1   ? request.principal
                                : part == 2 ? request.resource
                                            : request.action;
-    for (int32_t i : it->second) {
+    for (int32_t i : *list) {
       const Compiled& c = policies_[i];
       if (part == 3) {
         // Keyed by action: == needs the action itself; `in` any ancestor.
@@ -215,10 +254,11 @@ void Authorizer::IsAuthorized(const Request& request,
   auto visit_chain = [&](const Bucket& bucket, const EntityUid& uid, int32_t id,
                          int part) {
     if (bucket.empty()) return;
-    visit(bucket, uid, true, part);
+    visit(bucket, uid, id >= 0 ? entities.HashOf(id) : EntityUidHash()(uid),
+          true, part);
     if (id < 0) return;
     for (int32_t a : entities.AncestorsOf(id))
-      visit(bucket, entities.UidOf(a), false, part);
+      visit(bucket, entities.UidOf(a), entities.HashOf(a), false, part);
   };
   visit_chain(by_principal_, request.principal, ids[0], 1);
   visit_chain(by_resource_, request.resource, ids[2], 2);

@@ -23,7 +23,6 @@
 #define HAVEN_CEDAR_AUTHORIZER_H_
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "cedar/ast.h"
@@ -72,11 +71,25 @@ class Authorizer {
     ActionScope action;
     EntityScope resource;
     std::vector<CompiledExpr> conditions;
-    std::vector<bool> is_when;
+    std::vector<uint8_t> is_when;  // parallel to conditions
     bool never = false;  // a condition folded to a constant that fails it
   };
-  using Bucket =
-      std::unordered_map<EntityUid, std::vector<int32_t>, EntityUidHash>;
+  // Policies keyed by an entity uid: an open-addressing table looked up
+  // with the hash the EntityStore precomputed for the uid.
+  class Bucket {
+   public:
+    void Add(const EntityUid& uid, int32_t policy);
+    void Finish();  // builds the table; call once after the last Add
+    bool empty() const { return keys_.empty(); }
+    const std::vector<int32_t>* Find(const EntityUid& uid, size_t hash) const;
+
+   private:
+    std::vector<EntityUid> keys_;
+    std::vector<std::vector<int32_t>> lists_;  // parallel to keys_
+    std::vector<size_t> hashes_;               // parallel to keys_
+    std::vector<int32_t> table_;               // key index, or -1
+    size_t mask_ = 0;
+  };
 
   // Evaluates policy `i` (its scope must already be known to hold in part
   // `known`: 0 none, 1 principal, 2 resource, 3 action).
@@ -91,6 +104,7 @@ class Authorizer {
   Bucket by_resource_;
   Bucket by_action_;
   std::vector<int32_t> unkeyed_;
+  int attr_paths_ = 0;  // AttrPaths::size() of the compiled conditions
 };
 
 }  // namespace haven::cedar

@@ -103,6 +103,8 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   // Closure: a depth-first search from each entity. A node reached again
   // from itself is a cycle, which the reference refuses.
   const size_t n = s.values_.size();
+  s.hashes_.resize(n);
+  for (size_t i = 0; i < n; ++i) s.hashes_[i] = EntityUidHash()(s.UidOf(i));
   s.ancestors_.assign(n, {});
   std::vector<uint32_t> seen(n, 0);
   uint32_t epoch = 0;

@@ -61,6 +61,8 @@ class EntityStore {
     int32_t i = entity_index_[id];
     return i < 0 ? nullptr : &entities_[i];
   }
+  // EntityUidHash of the uid with interned id `id`, computed at Build.
+  size_t HashOf(int32_t id) const { return hashes_[id]; }
   // A prebuilt Value::Entity for interned id `id`.
   const Value& ValueOf(int32_t id) const { return values_[id]; }
   // Sorted interned ids of every ancestor of `id` (not including `id`).
@@ -85,8 +87,9 @@ class EntityStore {
   // (only entities in the store have ancestors).
   std::vector<std::vector<int32_t>> ancestors_;
   std::vector<int32_t>
-      entity_index_;           // interned id -> index in entities_, or -1
-  std::vector<Value> values_;  // interned id -> Value::Entity of its uid
+      entity_index_;            // interned id -> index in entities_, or -1
+  std::vector<Value> values_;   // interned id -> Value::Entity of its uid
+  std::vector<size_t> hashes_;  // interned id -> EntityUidHash of its uid
 };
 
 // One authorization request.

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -23,8 +25,25 @@
 namespace haven::cedar {
 namespace internal {
 
+// A guess at where a key sits in the records a node reads: entities of one
+// type, and contexts of one caller, share a layout. Shared by all threads;
+// relaxed atomics suffice for a hint.
+struct FieldHint {
+  mutable std::atomic<uint32_t> index{0};
+  FieldHint() = default;
+  FieldHint(const FieldHint& o)
+      : index(o.index.load(std::memory_order_relaxed)) {}
+  FieldHint& operator=(const FieldHint& o) {
+    index.store(o.index.load(std::memory_order_relaxed),
+                std::memory_order_relaxed);
+    return *this;
+  }
+};
+
 struct Node {
   ExprKind kind = ExprKind::kLiteral;
+  FieldHint hint;  // kGetAttr, kHasAttr, kGetTag, kHasTag
+  int memo = -1;   // kGetAttr, kHasAttr on a variable: AttrPaths index
   Var var = Var::kPrincipal;
   ExtensionFn fn = ExtensionFn::kUnknown;
   Value literal;
@@ -36,11 +55,12 @@ struct Node {
 
 }  // namespace internal
 
+using internal::FieldHint;
 using internal::Node;
 
 namespace {
 
-Node CompileNode(const Expr& e) {
+Node CompileNode(const Expr& e, AttrPaths* paths) {
   Node n;
   n.kind = e.kind;
   n.var = e.var;
@@ -53,7 +73,12 @@ Node CompileNode(const Expr& e) {
     // evaluated. Keep the kind so evaluation reports it.
   }
   n.args.reserve(e.args.size());
-  for (const ExprPtr& a : e.args) n.args.push_back(CompileNode(*a));
+  for (const ExprPtr& a : e.args) n.args.push_back(CompileNode(*a, paths));
+  if (paths != nullptr &&
+      (n.kind == ExprKind::kGetAttr || n.kind == ExprKind::kHasAttr) &&
+      n.args.size() == 1 && n.args[0].kind == ExprKind::kVar) {
+    n.memo = paths->Index(n.args[0].var, n.name);
+  }
 
   auto all_literal = [&n] {
     for (const Node& a : n.args)
@@ -110,19 +135,71 @@ Node CompileNode(const Expr& e) {
   return n;
 }
 
-const Value* FindField(const ValueRecord& rec, std::string_view key) {
+const Value* FindField(const ValueRecord& rec, std::string_view key,
+                       const FieldHint& hint) {
+  uint32_t h = hint.index.load(std::memory_order_relaxed);
+  if (h < rec.size() && rec[h].first == key) return &rec[h].second;
+  if (rec.size() <= 8) {
+    for (size_t i = 0; i < rec.size(); ++i) {
+      if (rec[i].first.size() == key.size() && rec[i].first == key) {
+        hint.index.store(static_cast<uint32_t>(i), std::memory_order_relaxed);
+        return &rec[i].second;
+      }
+    }
+    return nullptr;
+  }
   auto it = std::lower_bound(
       rec.begin(), rec.end(), key,
       [](const RecordField& f, std::string_view k) { return f.first < k; });
   if (it == rec.end() || it->first != key) return nullptr;
+  hint.index.store(static_cast<uint32_t>(it - rec.begin()),
+                   std::memory_order_relaxed);
   return &it->second;
+}
+
+// Cedar equality, inlined for the common kinds.
+inline bool FastEq(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Value::Kind::kString:
+      return a.AsString() == b.AsString();
+    case Value::Kind::kEntity:
+      return a.AsEntity() == b.AsEntity();
+    case Value::Kind::kBool:
+    case Value::Kind::kLong:
+    case Value::Kind::kDecimal:
+    case Value::Kind::kDatetime:
+    case Value::Kind::kDuration:
+      return a.AsLong() == b.AsLong();
+    default:
+      return a == b;
+  }
+}
+
+// Set membership: a scan for small sets, else binary search.
+inline bool SetHas(const Value& set, const Value& x) {
+  const ValueSet& s = set.AsSet();
+  if (s.size() <= 8) {
+    for (const Value& e : s)
+      if (FastEq(e, x)) return true;
+    return false;
+  }
+  return set.Contains(x);
 }
 
 }  // namespace
 
-CompiledExpr CompiledExpr::Compile(const Expr& expr) {
+int AttrPaths::Index(Var var, const std::string& key) {
+  for (size_t i = 0; i < paths_.size(); ++i)
+    if (paths_[i].first == var && paths_[i].second == key)
+      return static_cast<int>(i);
+  paths_.emplace_back(var, key);
+  return static_cast<int>(paths_.size() - 1);
+}
+
+CompiledExpr CompiledExpr::Compile(const Expr& expr, AttrPaths* paths) {
   CompiledExpr c;
-  c.root_ = std::make_shared<const Node>(CompileNode(expr));
+  c.root_ = std::make_shared<const Node>(CompileNode(expr, paths));
   return c;
 }
 
@@ -131,15 +208,37 @@ const Value* CompiledExpr::constant() const {
   return &root_->literal;
 }
 
+namespace {
+const Value kTrueValue = Value::Bool(true);
+const Value kFalseValue = Value::Bool(false);
+const Value kAbsent;  // marks a memoized attribute that is not there
+}  // namespace
+
+// Where a result is: `v` points at a borrowed value or at the one held in
+// `buf` (constructed only when needed, so that an Out costs two words).
 struct Evaluator::Out {
   const Value* v = nullptr;
-  Value tmp;
-  void Set(Value x) {
-    tmp = std::move(x);
-    v = &tmp;
+  bool owned = false;
+  alignas(Value) unsigned char buf[sizeof(Value)];
+
+  Out() = default;
+  Out(const Out&) = delete;
+  ~Out() {
+    if (owned) slot()->~Value();
   }
-  void SetBool(bool b) { Set(Value::Bool(b)); }
+  Value* slot() { return std::launder(reinterpret_cast<Value*>(buf)); }
+  void Set(Value x) {
+    if (owned) {
+      *slot() = std::move(x);
+    } else {
+      new (buf) Value(std::move(x));
+      owned = true;
+    }
+    v = slot();
+  }
+  void SetBool(bool b) { v = b ? &kTrueValue : &kFalseValue; }
   void Ref(const Value& x) { v = &x; }
+  bool holds_own() { return owned && v == slot(); }
 };
 
 Evaluator::Evaluator(const Request& request, const EntityStore& entities)
@@ -149,10 +248,13 @@ Evaluator::Evaluator(const Request& request, const EntityStore& entities)
 
 Evaluator::Evaluator(const Request& request, const EntityStore& entities,
                      int32_t principal_id, int32_t action_id,
-                     int32_t resource_id)
+                     int32_t resource_id, int attr_paths)
     : request_(request),
       entities_(entities),
-      ids_{principal_id, action_id, resource_id} {}
+      ids_{principal_id, action_id, resource_id},
+      memo_size_(std::min(attr_paths, kMaxMemo)) {
+  for (int i = 0; i < memo_size_; ++i) memo_[i] = nullptr;
+}
 
 bool Evaluator::Fail(std::string message) {
   error_ = std::move(message);
@@ -187,8 +289,23 @@ const Entity* Evaluator::FindEntity(const Value& v) const {
 }
 
 bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
+  // Boolean connectives without materializing values.
+  switch (n.kind) {
+    case ExprKind::kAnd:
+      if (!EvalBoolArg(n.args[0], b)) return false;
+      return !*b || EvalBoolArg(n.args[1], b);
+    case ExprKind::kOr:
+      if (!EvalBoolArg(n.args[0], b)) return false;
+      return *b || EvalBoolArg(n.args[1], b);
+    case ExprKind::kNot:
+      if (!EvalBoolArg(n.args[0], b)) return false;
+      *b = !*b;
+      return true;
+    default:
+      break;
+  }
   Out o;
-  if (!Eval(n, o)) return false;
+  if (!Sub(n, o)) return false;
   if (o.v->kind() != Value::Kind::kBool) return TypeError("bool", *o.v);
   *b = o.v->AsBool();
   return true;
@@ -196,36 +313,76 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
 
 bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, bool* result) {
   if (lhs.kind() != Value::Kind::kEntity) return TypeError("entity", lhs);
+  const EntityUid& a_uid = lhs.AsEntity();
   if (rhs.kind() == Value::Kind::kEntity) {
-    if (lhs.AsEntity() == rhs.AsEntity()) {
+    const EntityUid& b_uid = rhs.AsEntity();
+    if (a_uid == b_uid) {
       *result = true;
       return true;
     }
     int32_t a = EntityId(lhs);
-    int32_t b = a < 0 ? -1 : EntityId(rhs);
-    *result = a >= 0 && b >= 0 && entities_.InIds(a, b);
+    *result = false;
+    if (a < 0) return true;
+    std::span<const int32_t> anc = entities_.AncestorsOf(a);
+    if (anc.size() <= 8) {
+      // Comparing a few uids beats hashing the right-hand side.
+      for (int32_t x : anc)
+        if (entities_.UidOf(x) == b_uid) {
+          *result = true;
+          break;
+        }
+    } else {
+      int32_t b = EntityId(rhs);
+      *result = b >= 0 && std::binary_search(anc.begin(), anc.end(), b);
+    }
     return true;
   }
   if (rhs.kind() != Value::Kind::kSet) return TypeError("set or entity", rhs);
   const ValueSet& set = rhs.AsSet();
   for (const Value& e : set)
     if (e.kind() != Value::Kind::kEntity) return TypeError("entity", e);
+  *result = false;
+  if (set.empty()) return true;
+  if (SetHas(rhs, lhs)) {
+    *result = true;
+    return true;
+  }
   int32_t a = EntityId(lhs);
-  for (const Value& e : set) {
-    if (lhs.AsEntity() == e.AsEntity()) {
+  if (a < 0) return true;
+  // The set is sorted: look each ancestor up in it.
+  for (int32_t x : entities_.AncestorsOf(a))
+    if (SetHas(rhs, entities_.ValueOf(x))) {
       *result = true;
-      return true;
+      break;
     }
-    if (a >= 0) {
-      int32_t b = EntityId(e);
-      if (b >= 0 && entities_.InIds(a, b)) {
-        *result = true;
+  return true;
+}
+
+// The cheap cases inline; the rest in Eval.
+inline bool Evaluator::Sub(const Node& n, Out& out) {
+  switch (n.kind) {
+    case ExprKind::kLiteral:
+      out.Ref(n.literal);
+      return true;
+    case ExprKind::kVar:
+      if (n.var == Var::kContext) {
+        out.Ref(request_.context);
         return true;
       }
-    }
+      break;
+    case ExprKind::kGetAttr:
+      if (n.memo >= 0 && n.memo < memo_size_) {
+        const Value* f = memo_[n.memo];
+        if (f != nullptr && f != &kAbsent) {
+          out.Ref(*f);
+          return true;
+        }
+      }
+      break;
+    default:
+      break;
   }
-  *result = false;
-  return true;
+  return Eval(n, out);
 }
 
 bool Evaluator::Eval(const Node& n, Out& out) {
@@ -260,7 +417,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kNeg: {
       Out a;
-      if (!Eval(n.args[0], a)) return false;
+      if (!Sub(n.args[0], a)) return false;
       if (a.v->kind() != K::kLong) return TypeError("long", *a.v);
       int64_t x = a.v->AsLong();
       if (x == INT64_MIN)
@@ -286,13 +443,13 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     case ExprKind::kIf: {
       bool b;
       if (!EvalBoolArg(n.args[0], &b)) return false;
-      return Eval(n.args[b ? 1 : 2], out);
+      return Sub(n.args[b ? 1 : 2], out);
     }
     case ExprKind::kEq:
     case ExprKind::kNotEq: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
-      bool eq = *a.v == *b.v;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      bool eq = FastEq(*a.v, *b.v);
       out.SetBool(n.kind == ExprKind::kEq ? eq : !eq);
       return true;
     }
@@ -301,7 +458,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     case ExprKind::kGreater:
     case ExprKind::kGreaterEq: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       K ka = a.v->kind(), kb = b.v->kind();
       if (ka != K::kLong && ka != K::kDatetime && ka != K::kDuration)
         return TypeError("one of [long, datetime, duration]", *a.v);
@@ -318,7 +475,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     case ExprKind::kSub:
     case ExprKind::kMul: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       if (a.v->kind() != K::kLong) return TypeError("long", *a.v);
       if (b.v->kind() != K::kLong) return TypeError("long", *b.v);
       int64_t x = a.v->AsLong(), y = b.v->AsLong(), r;
@@ -343,7 +500,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kIn: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       bool r;
       if (!EvalIn(*a.v, *b.v, &r)) return false;
       out.SetBool(r);
@@ -351,15 +508,15 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kContains: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
-      out.SetBool(a.v->Contains(*b.v));
+      out.SetBool(SetHas(*a.v, *b.v));
       return true;
     }
     case ExprKind::kContainsAll:
     case ExprKind::kContainsAny: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
       if (b.v->kind() != K::kSet) return TypeError("set", *b.v);
       const ValueSet& other = b.v->AsSet();
@@ -367,14 +524,14 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       if (n.kind == ExprKind::kContainsAll) {
         r = true;
         for (const Value& x : other)
-          if (!a.v->Contains(x)) {
+          if (!SetHas(*a.v, x)) {
             r = false;
             break;
           }
       } else {
         r = false;
         for (const Value& x : other)
-          if (a.v->Contains(x)) {
+          if (SetHas(*a.v, x)) {
             r = true;
             break;
           }
@@ -384,7 +541,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kIsEmpty: {
       Out a;
-      if (!Eval(n.args[0], a)) return false;
+      if (!Sub(n.args[0], a)) return false;
       if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
       out.SetBool(a.v->AsSet().empty());
       return true;
@@ -392,12 +549,13 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     case ExprKind::kGetTag:
     case ExprKind::kHasTag: {
       Out a, b;
-      if (!Eval(n.args[0], a) || !Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
       if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
       if (b.v->kind() != K::kString) return TypeError("string", *b.v);
       const Entity* ent = FindEntity(*a.v);
-      const Value* tag =
-          ent == nullptr ? nullptr : FindField(ent->tags, b.v->AsString());
+      const Value* tag = ent == nullptr
+                             ? nullptr
+                             : FindField(ent->tags, b.v->AsString(), n.hint);
       if (n.kind == ExprKind::kHasTag) {
         out.SetBool(tag != nullptr);
         return true;
@@ -414,11 +572,28 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kGetAttr:
     case ExprKind::kHasAttr: {
+      const bool memo = n.memo >= 0 && n.memo < memo_size_;
+      if (memo && memo_[n.memo] != nullptr) {
+        const Value* f = memo_[n.memo];
+        if (f != &kAbsent) {
+          if (n.kind == ExprKind::kHasAttr) {
+            out.SetBool(true);
+          } else {
+            out.Ref(*f);
+          }
+          return true;
+        }
+        if (n.kind == ExprKind::kHasAttr) {
+          out.SetBool(false);
+          return true;
+        }
+        // An absent attribute: fall through to report the error.
+      }
       Out a;
-      if (!Eval(n.args[0], a)) return false;
+      if (!Sub(n.args[0], a)) return false;
       const Value* field;
       if (a.v->kind() == K::kRecord) {
-        field = FindField(a.v->AsRecord(), n.name);
+        field = FindField(a.v->AsRecord(), n.name, n.hint);
         if (n.kind == ExprKind::kGetAttr && field == nullptr)
           return Fail("record does not have the attribute `" + n.name + "`");
       } else if (a.v->kind() == K::kEntity) {
@@ -431,18 +606,20 @@ bool Evaluator::Eval(const Node& n, Out& out) {
           return Fail("entity `" + a.v->AsEntity().ToString() +
                       "` does not exist");
         }
-        field = FindField(ent->attrs, n.name);
+        field = FindField(ent->attrs, n.name, n.hint);
         if (n.kind == ExprKind::kGetAttr && field == nullptr)
           return Fail("`" + a.v->AsEntity().ToString() +
                       "` does not have the attribute `" + n.name + "`");
       } else {
         return TypeError("one of [record, entity]", *a.v);
       }
+      // A variable's record or entity outlives the request: remember.
+      if (memo) memo_[n.memo] = field != nullptr ? field : &kAbsent;
       if (n.kind == ExprKind::kHasAttr) {
         out.SetBool(field != nullptr);
         return true;
       }
-      if (a.v == &a.tmp) {
+      if (a.holds_own()) {
         // The record was computed here; copy the field out before `a` dies.
         out.Set(*field);
       } else {
@@ -452,14 +629,14 @@ bool Evaluator::Eval(const Node& n, Out& out) {
     }
     case ExprKind::kLike: {
       Out a;
-      if (!Eval(n.args[0], a)) return false;
+      if (!Sub(n.args[0], a)) return false;
       if (a.v->kind() != K::kString) return TypeError("string", *a.v);
       out.SetBool(n.like.Matches(a.v->AsString()));
       return true;
     }
     case ExprKind::kIs: {
       Out a;
-      if (!Eval(n.args[0], a)) return false;
+      if (!Sub(n.args[0], a)) return false;
       if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
       if (a.v->AsEntity().type != n.name) {
         out.SetBool(false);
@@ -470,7 +647,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
         return true;
       }
       Out b;
-      if (!Eval(n.args[1], b)) return false;
+      if (!Sub(n.args[1], b)) return false;
       bool r;
       if (!EvalIn(*a.v, *b.v, &r)) return false;
       out.SetBool(r);
@@ -481,7 +658,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       vals.reserve(n.args.size());
       for (const Node& arg : n.args) {
         Out a;
-        if (!Eval(arg, a)) return false;
+        if (!Sub(arg, a)) return false;
         vals.push_back(*a.v);
       }
       out.Set(Value::Set(std::move(vals)));
@@ -492,7 +669,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       fields.reserve(n.args.size());
       for (size_t i = 0; i < n.args.size(); ++i) {
         Out a;
-        if (!Eval(n.args[i], a)) return false;
+        if (!Sub(n.args[i], a)) return false;
         fields.emplace_back(n.keys[i], *a.v);
       }
       out.Set(Value::Record(std::move(fields)));
@@ -506,7 +683,7 @@ bool Evaluator::Eval(const Node& n, Out& out) {
         return Fail("wrong number of arguments to `" + n.name + "`");
       for (size_t i = 0; i < n.args.size(); ++i) {
         Out a;
-        if (!Eval(n.args[i], a)) return false;
+        if (!Sub(n.args[i], a)) return false;
         vals[i] = *a.v;
       }
       Result<Value> r = CallExtension(

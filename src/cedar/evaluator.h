@@ -21,6 +21,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cedar/ast.h"
 #include "cedar/entities.h"
@@ -33,12 +35,27 @@ namespace internal {
 struct Node;
 }  // namespace internal
 
+// Numbers each distinct `principal.a`, `action.a`, `resource.a` and
+// `context.a` read by the conditions compiled with it, so that an Evaluator
+// looks each one up at most once per request. Not thread-safe; used while
+// compiling.
+class AttrPaths {
+ public:
+  int Index(Var var, const std::string& key);
+  int size() const { return static_cast<int>(paths_.size()); }
+
+ private:
+  std::vector<std::pair<Var, std::string>> paths_;
+};
+
 class CompiledExpr {
  public:
   CompiledExpr() = default;
   // Never fails: anything wrong with the expression (an unknown extension
-  // function, a slot) becomes an error when it is evaluated.
-  static CompiledExpr Compile(const Expr& expr);
+  // function, a slot) becomes an error when it is evaluated. With `paths`,
+  // attribute reads of variables are numbered for per-request reuse; pass
+  // paths->size() to the Evaluator then.
+  static CompiledExpr Compile(const Expr& expr, AttrPaths* paths = nullptr);
 
   // The value, if the whole expression folded to a constant.
   const Value* constant() const;
@@ -54,7 +71,8 @@ class Evaluator {
   // With the interned ids of the request's principal, action and resource in
   // `entities` (-1 when absent), when the caller already has them.
   Evaluator(const Request& request, const EntityStore& entities,
-            int32_t principal_id, int32_t action_id, int32_t resource_id);
+            int32_t principal_id, int32_t action_id, int32_t resource_id,
+            int attr_paths = 0);
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
@@ -71,6 +89,7 @@ class Evaluator {
 
  private:
   struct Out;
+  bool Sub(const internal::Node& n, Out& out);
   bool Eval(const internal::Node& n, Out& out);
   bool EvalBoolArg(const internal::Node& n, bool* b);
   bool EvalIn(const Value& lhs, const Value& rhs, bool* result);
@@ -85,6 +104,11 @@ class Evaluator {
   int32_t ids_[3];                // principal, action, resource
   std::optional<Value> vars_[3];  // built only when not in the store
   std::string error_;
+  // Per-request reuse of attribute reads numbered by AttrPaths: nullptr for
+  // not yet read; else the field, or &kAbsent when the attribute is absent.
+  static constexpr int kMaxMemo = 48;
+  int memo_size_ = 0;
+  const Value* memo_[kMaxMemo];
 };
 
 }  // namespace haven::cedar
