@@ -41,7 +41,7 @@ function policySetJsonText(rng, policies) {
 // Policies cedar-wasm rejects are set aside (stats.policyRejects), as are
 // requests it rejects.
 export function prepareBatch(seed, b, nRequests, stats) {
-  const { rng, policies, entities: ents0, requests: reqs0 } = genBatch(String(seed), b, nRequests);
+  const { rng, policies, entities: ents0, brokenEntities, requests: reqs0 } = genBatch(String(seed), b, nRequests);
   // A quarter of the batches give Haven the policies in the JSON format
   // (as cedar-wasm's policyToJson writes them).
   const format = makeRng(seed + ':' + b + ':format').chance(0.25) ? 'json' : 'cedar';
@@ -59,9 +59,13 @@ export function prepareBatch(seed, b, nRequests, stats) {
   let entityReject = null;
   const eerr = entitiesError(entities);
   if (eerr) {
+    // Not expected: the generator means these to be valid.
     stats.entityRejects++;
     entityReject = { entities, err: eerr };
     entities = entities.map((e) => ({ uid: e.uid, attrs: {}, parents: e.parents }));
+  } else if (brokenEntities) {
+    const berr = entitiesError(brokenEntities);
+    if (berr) entityReject = { entities: brokenEntities, err: berr };
   }
   const files = caseFiles(rng, valid, entities, [], format);
   const answers = decideAll(referenceSet(files), entities, reqs0);

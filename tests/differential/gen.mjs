@@ -93,7 +93,7 @@ const ENTITY_ATTRS = {
 const CONTEXT_ATTRS = {
   purpose: 'string', n: 'long', flag: 'bool', ip: 'ip', when: 'datetime',
   d: 'duration', dec: 'decimal', tags: 'set_string', nums: 'set_long', rec: 'record',
-  ent: 'entity', ents: 'set_entity', 'case number': 'string', 'ünï': 'long',
+  ent: 'entity', ents: 'set_entity', 'case number': 'string', 'ünï': 'long', '': 'string',
 };
 // Nested record shape used for `profile` and `rec`.
 const RECORD_ATTRS = { nick: 'string', score: 'long', inner: 'record2', ok: 'bool', 'x y': 'string' };
@@ -294,7 +294,16 @@ function safeLong(rng) {
 // stay within the range JavaScript represents exactly.
 function jsonValue(rng, world, ty, depth) {
   switch (ty) {
-    case 'bool': return rng.chance(0.5);
+    case 'bool':
+      // `__extn` may call any extension function, not only constructors.
+      if (rng.chance(0.03)) {
+        return rng.pick([
+          () => ({ __extn: { fn: rng.pick(['isIpv4', 'isIpv6', 'isLoopback', 'isMulticast']), arg: { __extn: { fn: 'ip', arg: rng.pick(VALID_IPS) } } } }),
+          () => ({ __extn: { fn: rng.pick(['lessThan', 'greaterThanOrEqual']), args: [{ __extn: { fn: 'decimal', arg: rng.pick(VALID_DECIMALS) } }, { __extn: { fn: 'decimal', arg: rng.pick(VALID_DECIMALS) } }] } }),
+          () => ({ __extn: { fn: 'isInRange', args: [{ __extn: { fn: 'ip', arg: rng.pick(VALID_IPS) } }, { __extn: { fn: 'ip', arg: rng.pick(VALID_IPS) } }] } }),
+        ])();
+      }
+      return rng.chance(0.5);
     case 'long': return safeLong(rng);
     case 'string': return rng.pick(STRINGS);
     case 'entity': return { __entity: (({ type, id }) => ({ type, id }))(randomUid(rng, world)) };
@@ -310,7 +319,9 @@ function jsonValue(rng, world, ty, depth) {
           { __extn: { fn: 'duration', arg: rng.pick(['1h', '-1d', '0ms', '36h', '1d2h3m4s5ms']) } }] } };
       }
       return { __extn: { fn: 'datetime', arg: rng.pick(VALID_DATETIMES) } };
-    case 'duration': return { __extn: { fn: 'duration', arg: rng.pick(VALID_DURATIONS) } };
+    case 'duration':
+      if (rng.chance(0.03)) return { __extn: { fn: 'toTime', arg: { __extn: { fn: 'datetime', arg: rng.pick(VALID_DATETIMES) } } } };
+      return { __extn: { fn: 'duration', arg: rng.pick(VALID_DURATIONS) } };
     case 'set_string': return Array.from({ length: rng.range(0, 3) }, () => rng.pick(STRINGS));
     case 'set_long': {
       const a = Array.from({ length: rng.range(0, 3) }, () => safeLong(rng));
@@ -321,8 +332,16 @@ function jsonValue(rng, world, ty, depth) {
     case 'record':
     case 'record2': {
       const shape = ty === 'record' ? RECORD_ATTRS : RECORD2_ATTRS;
-      // A record that looks like an entity reference but is not escaped.
-      if (rng.chance(0.03)) return { type: 'User', id: rng.pick(IDS) };
+      // Records that look like escapes but are not: cedar-wasm reads them as
+      // plain records.
+      if (rng.chance(0.03)) {
+        return rng.pick([
+          () => ({ type: 'User', id: rng.pick(IDS) }),
+          () => ({ __entity: { type: 'User' } }),
+          () => ({ __extn: { fn: 'ip', arg: '1.2.3.4' }, nick: 'x' }),
+          () => ({ __entity: { type: 'User', id: 'alice' }, score: 1 }),
+        ])();
+      }
       const r = {};
       for (const [k, t] of Object.entries(shape)) {
         if (rng.chance(0.7) || depth <= 0) {
@@ -847,6 +866,29 @@ export function entitiesJson(rng, world) {
   });
 }
 
+// Known-invalid entity stores (cedar-wasm rejects each): given a clean
+// list, return a broken copy.
+const ENTITY_BREAKERS = [
+  (es) => { const e = structuredClone(es[0]); e.attrs = { ...e.attrs, zz_dup: 1 }; return [...es, e]; },  // same uid, other content
+  (es) => { const e = structuredClone(es[0]); e.parents = [...e.parents, e.uid.__entity || e.uid]; return [e, ...es.slice(1)]; },  // self-cycle
+  (es) => [...es, { uid: { type: 'Action', id: 'zz' }, attrs: {}, parents: [{ type: 'Group', id: 'g' }] }],  // action with a non-action parent
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: null, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: { x: 1.5 }, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: { x: null }, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: { x: { __extn: { fn: 'ip', arg: 'not an ip' } } }, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: { x: { __extn: { fn: 'nosuchfn', arg: '1' } } }, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: {}, parents: [], tags: { t: { __extn: { fn: 'decimal', arg: '1.23456' } } } }],
+  (es) => [...es, { uid: { type: 'user name', id: 'zz' }, attrs: {}, parents: [] }],
+  (es) => [...es, { uid: { type: ' User', id: 'zz' }, attrs: {}, parents: [] }],
+  (es) => [...es, { uid: { type: '__cedar::User', id: 'zz' }, attrs: {}, parents: [] }],
+  (es) => [...es, { uid: { type: 'User' }, attrs: {}, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 7 }, attrs: {}, parents: [] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: {}, parents: {} }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: {}, parents: ['User::"a"'] }],
+  (es) => [...es, { uid: { type: 'User', id: 'zz' }, attrs: { x: { __entity: { type: 'User', id: 'a' }, __extn: { fn: 'ip', arg: '1.1.1.1' } } }, parents: [] }],
+];
+
 // ---------------------------------------------------------------- batches
 
 // One batch: policies (array of policy texts, each to be kept or dropped
@@ -859,9 +901,12 @@ export function genBatch(seed, batchIndex, nRequests) {
   const policies = [];
   for (let i = 0; i < nPolicies; i++) policies.push(genPolicy(rng, world, depth));
   const entities = entitiesJson(rng, world);
+  // Identical duplicate entries are accepted.
+  if (entities.length && rng.chance(0.02)) entities.push(structuredClone(rng.pick(entities)));
+  const brokenEntities = entities.length && rng.chance(0.03) ? rng.pick(ENTITY_BREAKERS)(entities) : null;
   const requests = [];
   for (let i = 0; i < nRequests; i++) requests.push(genRequest(rng, world));
-  return { rng, policies, entities, requests };
+  return { rng, policies, entities, brokenEntities, requests };
 }
 
 // Serialise JSON for Haven, escaping some non-ASCII characters and slashes
