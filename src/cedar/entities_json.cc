@@ -50,29 +50,42 @@ Status ReadEntity(Element e, const JsonPath& path, Entity* out) {
     return ErrorAt(
         path, "expected an entity object, found " + json_internal::Describe(e));
   }
+  // One pass over the fields. Unknown fields are ignored, as Cedar's serde
+  // struct ignores them; a known field may not repeat.
+  Element uid, attrs, parents, tags;
+  bool has_uid = false, has_attrs = false, has_parents = false,
+       has_tags = false;
   Object obj = e.get_object().value_unsafe();
-  Status s = json_internal::CheckNoDuplicateKeys(obj, path);
-  if (!s.ok()) return s;
-
-  Element uid;
-  if (obj.at_key("uid").get(uid) != simdjson::SUCCESS) {
-    return ErrorAt(path, "missing field `uid`");
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    Element* slot;
+    bool* seen;
+    if (k == "uid") {
+      slot = &uid, seen = &has_uid;
+    } else if (k == "attrs") {
+      slot = &attrs, seen = &has_attrs;
+    } else if (k == "parents") {
+      slot = &parents, seen = &has_parents;
+    } else if (k == "tags") {
+      slot = &tags, seen = &has_tags;
+    } else {
+      continue;
+    }
+    if (*seen) return ErrorAt(path, "duplicate key `" + std::string(k) + "`");
+    *seen = true;
+    *slot = field.value;
   }
+
+  if (!has_uid) return ErrorAt(path, "missing field `uid`");
   Result<EntityUid> u = json_internal::ReadUid(uid, path.Key("uid"));
   if (!u.ok()) return u.error();
   out->uid = std::move(*u);
 
-  Element attrs;
-  if (obj.at_key("attrs").get(attrs) != simdjson::SUCCESS) {
-    return ErrorAt(path, "missing field `attrs`");
-  }
-  s = ReadAttrMap(attrs, path.Key("attrs"), &out->attrs);
+  if (!has_attrs) return ErrorAt(path, "missing field `attrs`");
+  Status s = ReadAttrMap(attrs, path.Key("attrs"), &out->attrs);
   if (!s.ok()) return s;
 
-  Element parents;
-  if (obj.at_key("parents").get(parents) != simdjson::SUCCESS) {
-    return ErrorAt(path, "missing field `parents`");
-  }
+  if (!has_parents) return ErrorAt(path, "missing field `parents`");
   JsonPath parents_path = path.Key("parents");
   if (!parents.is_array()) {
     return ErrorAt(parents_path,
@@ -89,8 +102,7 @@ Status ReadEntity(Element e, const JsonPath& path, Entity* out) {
     out->parents.push_back(std::move(*pu));
   }
 
-  Element tags;
-  if (obj.at_key("tags").get(tags) == simdjson::SUCCESS) {
+  if (has_tags) {
     s = ReadAttrMap(tags, path.Key("tags"), &out->tags);
     if (!s.ok()) return s;
   }

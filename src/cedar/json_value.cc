@@ -181,6 +181,21 @@ std::string Describe(Element e) {
 Status CheckNoDuplicateKeys(Object obj, const JsonPath& path) {
   size_t n = obj.size();
   if (n < 2) return {};
+  if (n <= 16) {
+    // Small objects (nearly all of them): pairwise, without allocating.
+    std::string_view seen[16];
+    size_t k = 0;
+    for (auto field : obj) {
+      for (size_t j = 0; j < k; ++j) {
+        if (seen[j] == field.key) {
+          return ErrorAt(path,
+                         "duplicate key `" + std::string(field.key) + "`");
+        }
+      }
+      seen[k++] = field.key;
+    }
+    return {};
+  }
   std::vector<std::string_view> keys;
   keys.reserve(n);
   for (auto field : obj) keys.push_back(field.key);
@@ -382,12 +397,6 @@ Result<EntityUid> UidFromTypeAndId(Object body, const JsonPath& path) {
   return EntityUid{std::string(t), std::string(id.get_string().value_unsafe())};
 }
 
-bool HasStringFields(Object obj) {
-  Element type, id;
-  return GetField(obj, "type", &type) && type.is_string() &&
-         GetField(obj, "id", &id) && id.is_string();
-}
-
 Result<Value> ReadObject(Object obj, const JsonPath& path) {
   if (obj.size() == 1) {
     auto field = *obj.begin();
@@ -470,6 +479,52 @@ Result<Value> ReadValue(Element e, const JsonPath& path) {
   return ErrorAt(path, "unexpected JSON value");
 }
 
+namespace {
+
+// The fields of a uid object that Cedar looks at. Other fields are ignored
+// (serde ignores unknown fields), and so may repeat; these may not.
+struct UidFields {
+  Element type, id, entity, expr;
+  bool has_type = false, has_id = false, has_entity = false, has_expr = false;
+};
+
+Status ScanUidFields(Object obj, const JsonPath& path, UidFields* f) {
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    Element* slot;
+    bool* seen;
+    if (k == "type") {
+      slot = &f->type, seen = &f->has_type;
+    } else if (k == "id") {
+      slot = &f->id, seen = &f->has_id;
+    } else if (k == "__entity") {
+      slot = &f->entity, seen = &f->has_entity;
+    } else if (k == "__expr") {
+      slot = &f->expr, seen = &f->has_expr;
+    } else {
+      continue;
+    }
+    if (*seen) return ErrorAt(path, "duplicate key `" + std::string(k) + "`");
+    *seen = true;
+    *slot = field.value;
+  }
+  return {};
+}
+
+bool HasTypeAndId(const UidFields& f) {
+  return f.has_type && f.type.is_string() && f.has_id && f.id.is_string();
+}
+
+Result<EntityUid> MakeUid(const UidFields& f, const JsonPath& path) {
+  std::string_view t = f.type.get_string().value_unsafe();
+  Status s = CheckCedarName(t, "entity type", path.Key("type"));
+  if (!s.ok()) return s.error();
+  return EntityUid{std::string(t),
+                   std::string(f.id.get_string().value_unsafe())};
+}
+
+}  // namespace
+
 Result<EntityUid> ReadUid(Element e, const JsonPath& path) {
   auto expected = [&]() {
     return ErrorAt(path,
@@ -478,21 +533,20 @@ Result<EntityUid> ReadUid(Element e, const JsonPath& path) {
                        Describe(e));
   };
   if (!e.is_object()) return expected();
-  Object obj = e.get_object().value_unsafe();
-  Status s = CheckNoDuplicateKeys(obj, path);
+  UidFields f;
+  Status s = ScanUidFields(e.get_object().value_unsafe(), path, &f);
   if (!s.ok()) return s.error();
-  Element x;
-  if (GetField(obj, "__expr", &x) && x.is_string()) {
+  if (f.has_expr && f.expr.is_string()) {
     return ErrorAt(path, "the `__expr` escape is no longer supported");
   }
-  if (GetField(obj, "__entity", &x) && x.is_object()) {
-    Object body = x.get_object().value_unsafe();
-    s = CheckNoDuplicateKeys(body, path.Key("__entity"));
+  if (f.has_entity && f.entity.is_object()) {
+    JsonPath body_path = path.Key("__entity");
+    UidFields inner;
+    s = ScanUidFields(f.entity.get_object().value_unsafe(), body_path, &inner);
     if (!s.ok()) return s.error();
-    if (HasStringFields(body))
-      return UidFromTypeAndId(body, path.Key("__entity"));
+    if (HasTypeAndId(inner)) return MakeUid(inner, body_path);
   }
-  if (HasStringFields(obj)) return UidFromTypeAndId(obj, path);
+  if (HasTypeAndId(f)) return MakeUid(f, path);
   return expected();
 }
 
