@@ -3,7 +3,7 @@
 // and save it as a regression.
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { genBatch, policySetText, oddJson, genPolicy, makeRng } from './gen.mjs';
+import { genBatch, policySetText, oddJson, genPolicy, makeRng, sweepExpressions } from './gen.mjs';
 import { policyError, entitiesError, decideAll, policyJson } from './reference.mjs';
 import { writeCase, runHaven, sameAnswer, answerLine } from './haven.mjs';
 
@@ -187,3 +187,54 @@ export function checkReject(haven, dir, files) {
 }
 
 export { genPolicy };
+
+// The sweep (gen.mjs sweepExpressions): chunks of one-expression policies
+// decided for one request. A policy whose membership in the reasons or the
+// errors differs is a mismatch; each is saved alone.
+export function runSweep(haven, tmp, { save, outDir, maxSave }) {
+  const exprs = sweepExpressions();
+  const request = { principal: { type: 'User', id: 'alice' }, action: { type: 'Action', id: 'view' },
+    resource: { type: 'Doc', id: 'd' }, context: {} };
+  const asPolicy = (e) => `permit(principal, action, resource) when { ${e} };`;
+  const chunk = 2000;
+  const report = [];
+  let mismatches = 0;
+  let saved = 0;
+  for (let start = 0; start < exprs.length; start += chunk) {
+    const policies = exprs.slice(start, start + chunk).map(asPolicy);
+    const files = caseFiles(null, policies, [], [request]);
+    const exp = decideAll(files.policiesText, [], [request])[0];
+    if (exp.reject) throw new Error('sweep chunk rejected by cedar-wasm: ' + exp.reject);
+    const dir = join(tmp, 'sweep');
+    writeCase(dir, files);
+    const got = runHaven(haven, dir);
+    const g = got.answers[0];
+    let bad;
+    if (got.status !== 0 || !g) {
+      // Haven refused the whole chunk: find the policies it refuses one by one.
+      bad = policies.map((_, i) => 'policy' + i).filter((id, i) => differs(haven, dir, [policies[i]], [], request, 'cedar'));
+    } else {
+      const sym = (x, y) => x.filter((id) => !y.includes(id)).concat(y.filter((id) => !x.includes(id)));
+      bad = [...new Set([...sym(exp.reasons, g.reasons), ...sym(exp.errors, g.errors)])];
+    }
+    mismatches += bad.length;
+    for (const id of bad) {
+      const i = parseInt(id.slice(6), 10);
+      const one = differs(haven, join(tmp, 'sweep1'), [policies[i]], [], request, 'cedar');
+      const line = { name: `sweep-${start + i}`, expr: exprs[start + i], alone: !!one };
+      if (one) {
+        line.expected = answerLine(one.exp);
+        line.got = one.got.answers[0] ? answerLine(one.got.answers[0]) : null;
+        line.status = one.got.status;
+        if (save && saved < maxSave) {
+          saved++;
+          line.saved = saveCase(outDir, line.name, one.files, [one.exp],
+            `sweep expression ${start + i}: ${exprs[start + i]}\nexpected (cedar-wasm 4.13.0): ${answerLine(one.exp)}\n` +
+            `cedar-wasm errors: ${JSON.stringify(one.exp.messages)}\nhaven exit ${one.got.status}; answer ${line.got}\n${one.got.stderr}\n`);
+        }
+      }
+      report.push(line);
+    }
+  }
+  return { expressions: exprs.length, mismatches, report };
+}

@@ -115,10 +115,12 @@ const LONG_EDGES = [
 const VALID_DECIMALS = [
   '0.0', '1.0', '-1.0', '1.5', '0.0001', '-0.0001', '12.34', '1.2345', '100.0',
   '922337203685477.5807', '-922337203685477.5808', '3.1415', '-0.5', '007.5', '0.1000',
+  '-0.0', '0.0000', '-922337203685477.5807', '922337203685477.0', '1.1', '1.10', '1.100',
 ];
 const BAD_DECIMALS = [
   '1', '.5', '1.', '1.23456', '922337203685477.5808', '-922337203685477.5809', '+1.0',
   '1.0.0', 'abc', '', ' 1.0', '1e3', '--1.0', '1,5', '99999999999999999.0',
+  '-.5', '-1.', '1.0 ', '١.٠', '0x1.0', '1.-1', '922337203685478.0',
 ];
 const VALID_IPS = [
   '127.0.0.1', '10.0.0.1', '10.0.0.0/8', '192.168.1.1', '192.168.1.0/24', '192.168.1.7/24',
@@ -126,31 +128,41 @@ const VALID_IPS = [
   '8.8.8.8', '::1', '::', '::/0', '::1/128', 'ff02::1', 'ff00::/8', '2001:db8::1',
   '2001:db8::/32', 'fe80::1', '1:2:3:4:5:6:7:8',
   '10.1.2.3/32', '127.0.0.1/0', '::ffff:0:0/96', 'FF02::2', '2001:DB8::/48',
+  '0.0.0.0/32', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', '1::', '0:0:0:0:0:0:0:1', '2001:db8:0:0:1:0:0:1',
+  '::1/127', 'ff00::/7', 'fe80::/10', '127.0.0.0/8', '126.255.255.255', '128.0.0.0/1', '224.0.0.0/4',
+  '239.0.0.0/8', '225.1.2.3/32', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::2', '0::0/0', '7f00::1',
 ];
 const BAD_IPS = [
   '1.2.3', '256.0.0.1', '1.2.3.4/33', '::1/129', '01.2.3.4', 'fe80::1%eth0', '', 'localhost',
-  '1.2.3.4/', '1.2.3.4/-1', ':::', '1::2::3', '1.2.3.4 ', '[::1]', '1.2.3.4/08', '::1/0x10', '::ffff:127.0.0.1', '::ffff:10.0.0.1',
+  '1.2.3.4/', '1.2.3.4/-1', ':::', '1::2::3', '1.2.3.4 ', '[::1]', '1.2.3.4/08', '::1/0x10',
+  '1.2.3.4/+8', '::/00', '1:2:3:4:5:6:7:8:9', '12345::1', '1.2.3.4/32/1', 'g::1', '0x7f.0.0.1', '127.1', '::ffff:127.0.0.1', '::ffff:10.0.0.1',
 ];
 const VALID_DATETIMES = [
   '2024-01-01', '1970-01-01', '2000-02-29', '2024-12-31T23:59:59Z', '2024-06-15T12:30:00Z',
   '2024-06-15T12:30:00.123Z', '2024-06-15T12:30:00+0100', '2024-06-15T12:30:00-0530',
   '2024-06-15T12:30:00.999-2359', '0001-01-01', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59Z',
   '2019-07-01', '2025-03-09T02:30:00Z', '2024-02-29T00:00:00+2359', '1900-01-01T00:00:00.001Z',
+  '0000-01-01', '1969-12-31', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.001-0001', '2100-02-28',
+  '2024-01-01T00:00:00-0000', '1600-02-29T12:00:00Z', '0001-01-01T00:00:00+2359',
 ];
 const BAD_DATETIMES = [
   '2024-13-01', '2023-02-29', '2024-1-1', '24-01-01', '2024-01-01T24:00:00Z', '2024-01-01T23:59:60Z',
   '2024-01-01T00:00:00', '2024-01-01T00:00:00+01:00', '2024-01-01T00:00:00+2400',
   '2024-01-01T00:00:00.12Z', '2024-01-01 00:00:00Z', '', '2024-01-01T00:00:00.1234Z',
   '+2024-01-01', '2024-00-10', '2024-01-32', '2024-01-01T00:00:00+0060', '2024-01-01Z',
+  '2100-02-29', '1900-02-29', '2024-01-01t00:00:00z', '2024-01-01T00:00Z', '-0001-01-01', '10000-01-01',
+  '2024-01-01T00:00:00.000+01', '2024-04-31', '2024-01-01T00:00:00.Z', ' 2024-01-01',
 ];
 const VALID_DURATIONS = [
   '0ms', '1ms', '1s', '1m', '1h', '1d', '-1d', '1d2h3m4s5ms', '2h30m', '-2h30m', '90m', '36h',
   '1000ms', '106751991167d', '9223372036854775807ms', '-9223372036854775808ms', '0d', '24h',
-  '1d1ms', '59s999ms', '365d', '-0ms',
+  '1d1ms', '59s999ms', '365d', '-0ms', '0d0h0m0s0ms', '1d0h', '25h', '61m', '1000s', '-1d1ms',
+  '9223372036854775s', '-106751991167d', '2562047788015h', '153722867280912m', '01h',
 ];
 const BAD_DURATIONS = [
   '', '1', 'd', '1h1d', '1d-2h', '1.5h', '1 h', '9223372036854775808ms', '106751991168d',
-  '1D', '--1d', '+1d', '1h1h', '1ms1s', '-', '1y', '1w',
+  '1D', '--1d', '+1d', '1h1h', '1ms1s', '-', '1y', '1w', '9223372036854776s', '2562047788015216h',
+  '1d 2h', '1m1h', '2562047788015215h', '1s1m', '-1d-1h', '1µs', '1d2h3m4s5ms6',
 ];
 
 // ---------------------------------------------------------------- rendering
@@ -934,5 +946,99 @@ export function policySetText(rng, policies) {
   if (rng && rng.chance(0.1)) out = out.replace(/\n/g, '\r\n');
   if (rng && rng.chance(0.1)) out = out.replace(/\n  /g, '\n\t');
   if (rng && rng.chance(0.05)) out = out.trimEnd() + ' // trailing comment without newline';
+  return out;
+}
+
+// ---------------------------------------------------------------- sweep
+
+// A systematic sweep over the extension functions, `like`, string escapes
+// and 64-bit arithmetic: one policy per expression, so that one request
+// checks thousands of expressions (each shows up as a reason, an error or
+// neither). Deterministic.
+export function sweepExpressions() {
+  const rng = makeRng('sweep');
+  const q = (s) => cedarStr(rng, s);
+  const out = [];
+  const ips = [...VALID_IPS, ...BAD_IPS];
+  for (const a of ips) {
+    for (const m of ['isIpv4', 'isIpv6', 'isLoopback', 'isMulticast']) out.push(`ip(${q(a)}).${m}()`);
+  }
+  for (const a of VALID_IPS) {
+    for (const b of VALID_IPS) {
+      out.push(`ip(${q(a)}).isInRange(ip(${q(b)}))`);
+      out.push(`ip(${q(a)}) == ip(${q(b)})`);
+    }
+  }
+  const decs = [...VALID_DECIMALS, ...BAD_DECIMALS.slice(0, 6)];
+  for (const a of decs) {
+    for (const b of decs) {
+      for (const m of ['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual']) out.push(`decimal(${q(a)}).${m}(decimal(${q(b)}))`);
+      out.push(`decimal(${q(a)}) == decimal(${q(b)})`);
+    }
+  }
+  const dts = [...VALID_DATETIMES, ...BAD_DATETIMES];
+  for (const a of dts) {
+    for (const b of VALID_DATETIMES) {
+      out.push(`datetime(${q(a)}) == datetime(${q(b)})`);
+      out.push(`datetime(${q(a)}) < datetime(${q(b)})`);
+      out.push(`datetime(${q(a)}) <= datetime(${q(b)})`);
+      out.push(`datetime(${q(a)}).toDate() == datetime(${q(b)})`);
+      out.push(`datetime(${q(a)}).toDate() == datetime(${q(b)}).toDate()`);
+      out.push(`datetime(${q(a)}).toTime() == datetime(${q(b)}).toTime()`);
+    }
+  }
+  const durs = [...VALID_DURATIONS, ...BAD_DURATIONS];
+  const someDts = VALID_DATETIMES.filter((_, i) => i % 2 === 0);
+  for (const a of someDts) {
+    for (const d of VALID_DURATIONS) {
+      for (const b of someDts) out.push(`datetime(${q(a)}).offset(duration(${q(d)})) == datetime(${q(b)})`);
+      out.push(`datetime(${q(a)}).offset(duration(${q(d)})) < datetime(${q(a)})`);
+      out.push(`datetime(${q(a)}).toTime() == duration(${q(d)})`);
+    }
+    for (const b of someDts) {
+      for (const d of VALID_DURATIONS) out.push(`datetime(${q(a)}).durationSince(datetime(${q(b)})) == duration(${q(d)})`);
+      out.push(`datetime(${q(a)}).durationSince(datetime(${q(b)})) < duration("0ms")`);
+    }
+  }
+  const thresholds = [I64_MIN, -86400000n, -1000n, -1n, 0n, 1n, 2n, 24n, 60n, 1000n, 86400000n, 4294967296n,
+    106751991167n, 2562047788015n, 9223372036854775n, I64_MAX];
+  for (const a of durs) {
+    for (const b of VALID_DURATIONS) {
+      out.push(`duration(${q(a)}) == duration(${q(b)})`);
+      out.push(`duration(${q(a)}) < duration(${q(b)})`);
+    }
+    for (const m of ['toDays', 'toHours', 'toMinutes', 'toSeconds', 'toMilliseconds']) {
+      for (const t of thresholds) {
+        out.push(`duration(${q(a)}).${m}() == ${longLit(t).text}`);
+        out.push(`duration(${q(a)}).${m}() < ${longLit(t).text}`);
+      }
+    }
+  }
+  for (const a of VALID_DATETIMES) {
+    for (const t of thresholds) out.push(`datetime(${q(a)}).toTime().toMilliseconds() < ${longLit(t).text}`);
+  }
+  for (const a of LONG_EDGES) {
+    for (const b of LONG_EDGES) {
+      for (const op of ['+', '-', '*']) out.push(`(${longLit(a).text}) ${op} (${longLit(b).text}) < 0`);
+    }
+    out.push(`-(${longLit(a).text}) < 0`);
+  }
+  // like: every string against patterns made from every string.
+  const pats = [];
+  for (const s of STRINGS) {
+    const chars = Array.from(s);
+    pats.push(cedarStr(rng, s, true));
+    if (chars.length) {
+      pats.push('"' + cedarStr(rng, chars.slice(0, 1).join(''), true).slice(1, -1) + '*"');
+      pats.push('"*' + cedarStr(rng, chars.slice(-1).join(''), true).slice(1, -1) + '"');
+      pats.push('"*' + cedarStr(rng, chars.slice(1, -1).join(''), true).slice(1, -1) + '*"');
+    }
+  }
+  pats.push('"*"', '"**"', '""', '"\\*"', '"*\\**"', '"\\\\*"', '"a*b*"', '"*a*b"', '"*\\u{301}"', '"e*"', '"?"');
+  for (const s of STRINGS) {
+    for (const p of pats) out.push(`${q(s)} like ${p}`);
+  }
+  // String literals: every string written twice, with independent escaping.
+  for (const s of STRINGS.concat(IDS)) out.push(`${q(s)} == ${q(s)}`);
   return out;
 }

@@ -14,6 +14,9 @@
 //   --no-save          do not save mismatches
 //   --max-save M       save at most M mismatches (default 10)
 //   --strict-rejects   also fail when Haven accepts an input cedar-wasm rejects
+//   --no-sweep         skip the systematic sweep (about 50,000 one-expression
+//                      policies over the extension functions, `like`, escapes
+//                      and 64-bit arithmetic), which runs first when --haven is given
 //
 // Prints `differential: N cases, M mismatches` and exits 1 on any mismatch.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -33,7 +36,7 @@ function parseArgs(argv) {
   const o = {
     haven: null, seed: '1', cases: 10000, batch: 200, firstBatch: 0,
     jobs: Math.max(1, Math.min(4, cpus().length)), out: join(here, 'regressions'),
-    save: true, maxSave: 10, strictRejects: false,
+    save: true, maxSave: 10, strictRejects: false, sweep: true,
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -51,6 +54,7 @@ function parseArgs(argv) {
     else if (a === '--no-save') o.save = false;
     else if (a === '--max-save') o.maxSave = parseInt(v(), 10);
     else if (a === '--strict-rejects') o.strictRejects = true;
+    else if (a === '--no-sweep') o.sweep = false;
     else throw new Error('unknown option ' + a);
   }
   if (!(o.cases > 0 && o.batch > 0 && o.jobs > 0)) throw new Error('bad numbers');
@@ -173,6 +177,21 @@ async function main() {
   const total = newStats();
   const report = [];
   const progress = new Array(jobs).fill(0);
+  let sweep = null;
+  if (o.haven && o.sweep) {
+    const { runSweep } = await import('./diff.mjs');
+    const tmp = mkdtempSync(join(tmpdir(), 'haven-sweep-'));
+    try {
+      sweep = runSweep(o.haven, tmp, { save: o.save, outDir: o.out, maxSave: o.maxSave });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    for (const r of sweep.report) {
+      console.log(`SWEEP MISMATCH ${r.name}: ${r.expr}` + (r.alone ? `: expected ${r.expected}, haven ${r.got ?? '(no answer)'} (exit ${r.status})` : ' (only in its chunk)') +
+        (r.saved ? ' -> ' + r.saved : ''));
+    }
+    console.log(`differential sweep: ${sweep.expressions} expressions, ${sweep.mismatches} mismatches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
   let lastPrint = Date.now();
   console.error(`differential: cedar-wasm ${version()}, seed ${o.seed}, ${nBatches} batches of ${o.batch}, ` +
     `${jobs} jobs, haven ${o.haven || '(none: reference only)'}`);
@@ -209,7 +228,7 @@ async function main() {
     `${s.requestRejects} requests rejected; reject checks ${s.rejectChecks - s.rejectMismatches}/${s.rejectChecks} agree; ` +
     `${s.havenFailures} haven runs failed; ${s.jsonBatches}/${s.batches} batches with JSON policies; ${secs.toFixed(1)} s`);
   console.log(`differential: ${s.cases} cases, ${s.mismatches} mismatches`);
-  const fail = s.mismatches > 0 || (o.strictRejects && s.rejectMismatches > 0);
+  const fail = s.mismatches > 0 || (sweep && sweep.mismatches > 0) || (o.strictRejects && s.rejectMismatches > 0);
   process.exit(fail ? 1 : 0);
 }
 
