@@ -228,6 +228,15 @@ function makeWorld(rng) {
   for (const t of Object.keys(counts)) {
     for (let i = 0; i < counts[t]; i++) add(t, rng.pick(IDS));
   }
+  // Sometimes a long chain of groups, for deep `in` checks.
+  const chain = [];
+  if (rng.chance(0.05)) {
+    const n = rng.range(10, 40);
+    for (let i = 0; i < n; i++) {
+      const g = add('Group', 'chain' + i);
+      if (g) chain.push(g);
+    }
+  }
   const actions = [];
   const nActions = rng.range(2, 5);
   for (let i = 0; i < nActions; i++) {
@@ -256,6 +265,7 @@ function makeWorld(rng) {
       if (!e.parents.some((q) => q.type === p.type && q.id === p.id)) e.parents.push({ type: p.type, id: p.id });
     }
   }
+  for (let i = 1; i < chain.length; i++) chain[i].parents = [{ type: 'Group', id: chain[i - 1].id }];
   const world = { entities, byType, actions };
   for (const e of entities) {
     if (e.type === 'Action') {
@@ -860,7 +870,7 @@ export function genRequest(rng, world) {
     principal: requestUid(rng, world, ['User', 'User', 'Ns::Team']),
     action: world.actions.length && rng.chance(0.9)
       ? (({ type, id }) => ({ type, id }))(rng.pick(world.actions))
-      : { type: 'Action', id: rng.pick(ACTION_IDS) },
+      : rng.chance(0.7) ? { type: 'Action', id: rng.pick(ACTION_IDS) } : randomUid(rng, world, 0.5),
     resource: requestUid(rng, world, ['Doc', 'Doc', 'Folder']),
     context: genContext(rng, world),
   };
@@ -868,9 +878,10 @@ export function genRequest(rng, world) {
 
 export function entitiesJson(rng, world) {
   return world.entities.map((e) => {
-    const o = { uid: uidJson(rng, e), attrs: e.attrs, parents: e.parents.map((p) => uidJson(rng, p)) };
+    let o = { uid: uidJson(rng, e), attrs: e.attrs, parents: e.parents.map((p) => uidJson(rng, p)) };
     if (e.tags) o.tags = e.tags;
     else if (rng.chance(0.1)) o.tags = {};
+    if (rng.chance(0.2)) o = Object.fromEntries(rng.shuffle(Object.entries(o)));
     // cedar-wasm ignores unknown fields here; so must Haven.
     if (rng.chance(0.01)) o.comment = 'extra field';
     if (rng.chance(0.01)) o.uid = { type: e.type, id: e.id, note: 'extra key' };
@@ -908,8 +919,11 @@ const ENTITY_BREAKERS = [
 export function genBatch(seed, batchIndex, nRequests) {
   const rng = makeRng(seed + ':' + batchIndex);
   const world = makeWorld(rng);
-  const nPolicies = rng.wpick([[1, 1], [3, 3], [4, 6], [3, 10], [1, 16]]);
-  const depth = rng.wpick([[2, 2], [4, 3], [2, 4], [1, 5]]);
+  // Mostly a handful of policies; sometimes many shallow ones, where the
+  // engine's policy index decides which to evaluate.
+  const many = rng.chance(0.08);
+  const nPolicies = many ? rng.range(30, 80) : rng.wpick([[1, 1], [3, 3], [4, 6], [3, 10], [1, 16]]);
+  const depth = many ? rng.range(0, 2) : rng.wpick([[2, 2], [4, 3], [2, 4], [1, 5]]);
   const policies = [];
   for (let i = 0; i < nPolicies; i++) policies.push(genPolicy(rng, world, depth));
   const entities = entitiesJson(rng, world);
