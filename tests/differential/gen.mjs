@@ -1052,6 +1052,15 @@ export function sweepExpressions() {
   for (const s of STRINGS) {
     for (const p of pats) out.push(`${q(s)} like ${p}`);
   }
+  // Patterns that make a backtracking matcher take exponential time, and long strings.
+  const as = 'a'.repeat(60);
+  for (const n of [5, 10, 20, 30]) {
+    out.push(`"${as}" like "${'*a'.repeat(n)}*b"`);
+    out.push(`"${as}" like "${'*a'.repeat(n)}*"`);
+    out.push(`"${as}b" like "${'a*'.repeat(n)}b"`);
+  }
+  out.push(`"${'x'.repeat(10000)}" like "*${'x'.repeat(100)}*"`);
+  out.push(`"${'é'.repeat(5000)}" == "${'\\u{e9}'.repeat(5000)}"`);
   // String literals: every string written twice, with independent escaping.
   for (const s of STRINGS.concat(IDS)) out.push(`${q(s)} == ${q(s)}`);
   return out;
