@@ -3,13 +3,16 @@
 # run, on the same generated workloads. Prints the Markdown table that goes
 # into BENCHMARKS.md (section "Cedar").
 #
-#   bench/run_cedar_bench.sh [--requests N] [--seconds S] [--rev REV]
+#   bench/run_cedar_bench.sh [--requests N] [--seconds S] [--rev REV | --worktree]
 #
 #   --requests N  distinct requests per workload (default 10000)
 #   --seconds S   minimum measuring time per cedar-wasm figure (default 5)
-#   --rev REV     build the engine as committed at REV (a clean snapshot with
-#                 this working tree's bench/ on top) instead of the working
-#                 tree, e.g. while others have the engine half-edited
+#   --rev REV     the engine as committed at REV (default HEAD): a clean
+#                 snapshot (git archive) with this working tree's bench/ on
+#                 top, built in build/cedar-bench/src with the release preset,
+#                 so that the figures belong to a commit and a half-edited
+#                 working tree or a shared build folder cannot skew them
+#   --worktree    build the working tree instead (cmake --preset release)
 #
 # Steps: build cedar_bench (release preset); generate the workloads into
 # build/cedar-bench (bench/cedar_workloads.py); run Haven's single-thread
@@ -22,13 +25,15 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 REQUESTS=10000
 SECONDS_PER=5
-REV=
+REV=HEAD
 while [[ $# -gt 0 ]]; do
   case $1 in
     --requests) REQUESTS=$2; shift 2 ;;
     --seconds) SECONDS_PER=$2; shift 2 ;;
     --rev) REV=$2; shift 2 ;;
-    *) echo "usage: $0 [--requests N] [--seconds S] [--rev REV]" >&2; exit 2 ;;
+    --worktree) REV=; shift ;;
+    *) echo "usage: $0 [--requests N] [--seconds S] [--rev REV | --worktree]" >&2
+       exit 2 ;;
   esac
 done
 
@@ -38,14 +43,18 @@ CORE=$(( $(nproc) - 1 ))
 
 if [[ -n $REV ]]; then
   SRC=$OUT/src
-  rm -rf "$SRC" && mkdir -p "$SRC"
-  git archive "$REV" | tar -x -C "$SRC"
+  mkdir -p "$SRC"
+  # Fresh sources, kept build folder; -m stamps files now, so ninja rebuilds
+  # every object (ccache, when present, makes that quick).
+  find "$SRC" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+  git archive "$REV" | tar -x -m -C "$SRC"
   cp bench/* "$SRC/bench/"
-  echo "== engine: snapshot of $(git rev-parse --short "$REV")" >&2
+  ENGINE="commit $(git rev-parse --short "$REV") (clean snapshot)"
 else
   SRC=$ROOT
-  echo "== engine: working tree at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src/cedar || echo ' (+ uncommitted src/cedar changes)')" >&2
+  ENGINE="working tree at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src/cedar || echo ' + uncommitted src/cedar changes')"
 fi
+echo "== engine: $ENGINE" >&2
 (cd "$SRC" && cmake --preset release >/dev/null &&
    cmake --build --preset release --target cedar_bench >&2)
 BENCH=$SRC/build/release/bench/cedar_bench
@@ -68,6 +77,7 @@ echo "== Haven, two threads" >&2
   --benchmark_out="$OUT/haven_mt.json" >&2
 
 {
+  echo "Engine: $ENGINE; run $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo "Machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(. /etc/os-release && echo "$PRETTY_NAME"); $(g++ --version | head -1); node $(node --version)."
   echo
 }
