@@ -94,6 +94,7 @@ const CONTEXT_ATTRS = {
   purpose: 'string', n: 'long', flag: 'bool', ip: 'ip', when: 'datetime',
   d: 'duration', dec: 'decimal', tags: 'set_string', nums: 'set_long', rec: 'record',
   ent: 'entity', ents: 'set_entity', 'case number': 'string', 'ünï': 'long', '': 'string',
+  recs: 'set_record', sets: 'set_set',
 };
 // Nested record shape used for `profile` and `rec`.
 const RECORD_ATTRS = { nick: 'string', score: 'long', inner: 'record2', ok: 'bool', 'x y': 'string' };
@@ -351,6 +352,8 @@ function jsonValue(rng, world, ty, depth) {
       return a;
     }
     case 'set_entity': return Array.from({ length: rng.range(0, 3) }, () => ({ __entity: randomUid(rng, world) }));
+    case 'set_record': return Array.from({ length: rng.range(0, 3) }, () => jsonValue(rng, world, 'record2', 0));
+    case 'set_set': return Array.from({ length: rng.range(0, 3) }, () => jsonValue(rng, world, rng.pick(['set_long', 'set_string']), 0));
     case 'record':
     case 'record2': {
       const shape = ty === 'record' ? RECORD_ATTRS : RECORD2_ATTRS;
@@ -645,6 +648,14 @@ class ExprGen {
 
   setMethod(d) {
     const rng = this.rng;
+    if (rng.chance(0.1)) {
+      // Sets of records and of sets: deep equality inside contains.
+      const which = rng.pick(['recs', 'sets']);
+      const base = this.access(node('context', 8), which);
+      const arg = which === 'recs' ? this.genRecord('record2', 0).text : this.gen(rng.pick(['set_long', 'set_string']), 0).text;
+      return node(wrap(base, 7) + '.' + rng.pick(['contains', 'contains', 'containsAny', 'containsAll']) + '(' +
+        (rng.chance(0.5) && which !== 'sets' ? arg : '[' + arg + ']') + ')', 7);
+    }
     const st = rng.pick(['set_string', 'set_long', 'set_entity']);
     const elt = st.slice(4);
     const s = wrap(this.gen(st, d - 1), 7);
