@@ -53,47 +53,83 @@ uint32_t MaxWrite(const Options& o) {
 
 }  // namespace
 
-// The stored post-order nodes (tree.hashes), read with pread so that any
-// number of threads can build proofs while the writer appends.
+// The stored post-order nodes (tree.hashes). New nodes stay in memory until
+// the next checkpoint writes and syncs them (format §3.2): writing them with
+// every batch would make each batch's fdatasync also flush them (ext4
+// data=ordered), which halved group-commit throughput. Readers find a node in
+// memory or in the file; the writer only appends; Flush moves the memory
+// prefix to the file and drops it only once it is written.
 class Ledger::HashStore : public NodeSource {
  public:
   HashStore(FileDescriptor fd, std::string path, uint64_t nodes)
-      : fd_(std::move(fd)), path_(std::move(path)), nodes_(nodes) {}
+      : fd_(std::move(fd)), path_(std::move(path)), flushed_(nodes), total_(nodes) {}
 
   Status GetNode(int level, uint64_t index, Hash* out) const override {
     uint64_t pos = NodePosition(level, index);
-    if (pos >= nodes_.load(std::memory_order_acquire)) {
+    if (pos >= total_.load(std::memory_order_acquire)) {
       return Status::Corruption(path_ + ": node " + std::to_string(pos) +
                                 " is not stored");
+    }
+    if (pos >= flushed_.load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> l(mu_);
+      uint64_t flushed = flushed_.load(std::memory_order_relaxed);
+      if (pos >= flushed) {
+        *out = pending_[pos - flushed];
+        return Status::Ok();
+      }
     }
     return ReadAt(fd_.get(), reinterpret_cast<char*>(out->data()), kHashSize,
                   pos * kHashSize, path_);
   }
 
-  // Writer thread only.
-  Status Append(std::span<const Hash> nodes) {
-    if (nodes.empty()) return Status::Ok();
-    uint64_t n = nodes_.load(std::memory_order_relaxed);
-    std::string_view bytes(reinterpret_cast<const char*>(nodes.data()),
-                           nodes.size() * kHashSize);
-    HAVEN_LEDGER_RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, n * kHashSize, path_));
-    nodes_.store(n + nodes.size(), std::memory_order_release);
+  // Writer thread (or recovery) only.
+  void Append(std::span<const Hash> nodes) {
+    if (nodes.empty()) return;
+    std::lock_guard<std::mutex> l(mu_);
+    pending_.insert(pending_.end(), nodes.begin(), nodes.end());
+    total_.fetch_add(nodes.size(), std::memory_order_release);
+  }
+
+  // Writes the nodes held in memory to the file, and syncs it if asked.
+  // Callers serialize Flush calls.
+  Status Flush(bool sync) {
+    std::vector<Hash> batch;
+    uint64_t at;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      batch = pending_;
+      at = flushed_.load(std::memory_order_relaxed);
+    }
+    if (!batch.empty()) {
+      std::string_view bytes(reinterpret_cast<const char*>(batch.data()),
+                             batch.size() * kHashSize);
+      HAVEN_LEDGER_RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, at * kHashSize, path_));
+    }
+    if (sync) HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd_.get(), path_));
+    std::lock_guard<std::mutex> l(mu_);
+    pending_.erase(pending_.begin(), pending_.begin() + batch.size());
+    flushed_.store(at + batch.size(), std::memory_order_release);
     return Status::Ok();
   }
 
+  // Recovery only, before any other thread runs.
   Status TruncateTo(uint64_t nodes) {
     HAVEN_LEDGER_RETURN_IF_ERROR(Truncate(fd_.get(), nodes * kHashSize, path_));
-    nodes_.store(nodes, std::memory_order_release);
+    pending_.clear();
+    flushed_.store(nodes, std::memory_order_release);
+    total_.store(nodes, std::memory_order_release);
     return Status::Ok();
   }
 
-  Status Sync() { return SyncData(fd_.get(), path_); }
-  uint64_t nodes() const { return nodes_.load(std::memory_order_acquire); }
+  uint64_t nodes() const { return total_.load(std::memory_order_acquire); }
 
  private:
   FileDescriptor fd_;
   const std::string path_;
-  std::atomic<uint64_t> nodes_;
+  mutable std::mutex mu_;
+  std::vector<Hash> pending_;        // nodes [flushed_, total_)
+  std::atomic<uint64_t> flushed_;    // nodes in the file
+  std::atomic<uint64_t> total_;
 };
 
 struct Ledger::Waiter {
@@ -166,6 +202,7 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
   std::unique_ptr<Ledger> l(new Ledger(options, std::string(dir)));
   HAVEN_LEDGER_RETURN_IF_ERROR(l->Recover());
   l->latest_time_ = std::chrono::steady_clock::now();
+  l->syncer_ = std::thread([p = l.get()] { p->SyncLoop(); });
   l->writer_ = std::thread([p = l.get()] { p->WriterLoop(); });
   l->checkpointer_ = std::thread([p = l.get()] { p->CheckpointLoop(); });
   return l;
@@ -373,8 +410,9 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
       if (index >= trusted_size) {
         tree_.Append(HashLeaf(payload), &node_buf_);
         if (node_buf_.size() * kHashSize >= kNodeFlushBytes) {
-          HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Append(node_buf_));
+          hashes_->Append(node_buf_);
           node_buf_.clear();
+          HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Flush(/*sync=*/false));
         }
         if (latest != nullptr && tree_.size() == latest->size &&
             tree_.Root() != latest->root) {
@@ -407,8 +445,9 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
     chain = r.chain();
     last_offset = end;
   }
-  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Append(node_buf_));
+  hashes_->Append(node_buf_);
   node_buf_.clear();
+  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Flush(/*sync=*/false));
   if (latest != nullptr && expected < latest->size) {
     return Status::Corruption(
         dir_ + ": the log has " + std::to_string(expected) +
@@ -453,6 +492,14 @@ Ledger::~Ledger() {
     queue_cv_.notify_all();
     writer_.join();
   }
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(sync_mu_);
+      sync_stopping_ = true;  // the syncer finishes any job it holds first
+    }
+    sync_cv_.notify_all();
+    syncer_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> l(signal_mu_);
@@ -461,7 +508,7 @@ Ledger::~Ledger() {
     checkpoint_cv_.notify_all();
     checkpointer_.join();
   }
-  if (options_.checkpoint_on_close && broken_.ok() && signer_ && hashes_) {
+  if (options_.checkpoint_on_close && Broken().ok() && signer_ && hashes_) {
     uint64_t n = size();
     std::lock_guard<std::mutex> l(checkpoint_mu_);
     if (n > 0 && (!latest_ || latest_->size < n)) {
@@ -469,6 +516,10 @@ Ledger::~Ledger() {
       // next checkpoint after reopening.
       (void)SignCheckpointLocked();
     }
+  }
+  if (hashes_) {
+    std::lock_guard<std::mutex> l(checkpoint_mu_);
+    (void)hashes_->Flush(/*sync=*/false);  // saves recomputing on open
   }
 }
 
@@ -574,65 +625,142 @@ void Ledger::WriterLoop() {
   }
 }
 
+namespace {
+using Clock = std::chrono::steady_clock;
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+}  // namespace
+
+// The writer half of group commit: frames, checksums and tree hashes for the
+// next batch are computed while the syncer makes the previous one durable;
+// the batch is written once that sync is done (so a crash tears at most one
+// write, format §2.4) and handed to the syncer.
 void Ledger::ProcessBatch(std::vector<Request>& batch) {
   auto fail_all = [&](const Status& s) {
     for (Request& r : batch) Complete(r, s, 0);
   };
-  if (!broken_.ok()) return fail_all(broken_);
+  Status broken = Broken();
+  if (!broken.ok()) return fail_all(broken);
   size_t bytes = 0;
   for (const Request& r : batch) bytes += FrameSize(r.entry.size());
   if (segment_offset_ > kSegmentHeaderSize &&
       segment_offset_ + bytes > options_.segment_bytes) {
     Status s = CreateSegment(next_index_, chain_);
     if (!s.ok()) {
-      broken_ = s;
+      SetBroken(s);
       return fail_all(s);
     }
   }
-  Segment& seg = *segments_.back();  // only this thread adds segments
+  Clock::time_point t0 = Clock::now();
+  SyncJob job;
+  job.segment = segments_.back().get();  // only this thread adds segments
   const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
-  const uint64_t first = next_index_;
-  frame_buf_.clear();
-  node_buf_.clear();
-  std::vector<IndexPoint> points;
+  job.first = next_index_;
+  job.frames.reserve(bytes);
+  job.nodes.reserve(2 * batch.size() + 1);
   for (Request& r : batch) {
     if (next_index_ % kIndexStride == 0) {
-      points.push_back({seg_no, chain_, segment_offset_ + frame_buf_.size()});
+      job.points.push_back({seg_no, chain_, segment_offset_ + job.frames.size()});
     }
-    AppendFrame(&chain_, next_index_, r.entry, &frame_buf_);
-    tree_.Append(r.leaf, &node_buf_);
+    AppendFrame(&chain_, next_index_, r.entry, &job.frames);
+    tree_.Append(r.leaf, &job.nodes);
     ++next_index_;
   }
-  Status s = WriteAt(seg.fd.get(), frame_buf_, segment_offset_, seg.path);
-  if (s.ok()) s = SyncData(seg.fd.get(), seg.path);
+  job.end = next_index_;
+  job.root = tree_.Root();
+  Clock::time_point t1 = Clock::now();
+  {
+    std::unique_lock<std::mutex> l(sync_mu_);
+    sync_cv_.wait(l, [&] { return !sync_busy_; });
+  }
+  broken = Broken();
+  if (!broken.ok()) return fail_all(broken);
+  Status s = WriteAt(job.segment->fd.get(), job.frames, segment_offset_,
+                     job.segment->path);
+  Clock::time_point t2 = Clock::now();
   if (!s.ok()) {
-    // What reached the disk is unknown: stop accepting appends. Reopening
-    // recovers whatever is there.
-    broken_ = s;
+    SetBroken(s);
     return fail_all(s);
   }
-  segment_offset_ += frame_buf_.size();
-  Status hs = hashes_->Append(node_buf_);
-  if (!hs.ok()) broken_ = hs;  // entries are durable; proofs are not
-  if (!points.empty()) {
-    std::lock_guard<std::mutex> l(segments_mu_);
-    index_points_.insert(index_points_.end(), points.begin(), points.end());
-  }
-  Hash root = tree_.Root();
+  segment_offset_ += job.frames.size();
+  job.encode_seconds = Seconds(t0, t1);
+  job.write_seconds = Seconds(t1, t2);
+  job.batch = std::move(batch);
   {
-    std::lock_guard<std::mutex> l(state_mu_);
-    size_ = next_index_;
-    root_ = root;
+    std::lock_guard<std::mutex> l(sync_mu_);
+    sync_job_ = std::move(job);
+    sync_busy_ = true;
   }
-  for (size_t i = 0; i < batch.size(); ++i) Complete(batch[i], Status::Ok(), first + i);
-  if (next_index_ - checkpointed_size_.load(std::memory_order_relaxed) >=
-      options_.checkpoint_every_entries) {
+  sync_cv_.notify_all();
+}
+
+// The syncer half: fdatasync, publish, then complete the batch's appends.
+void Ledger::SyncLoop() {
+  while (true) {
+    SyncJob job;
     {
-      std::lock_guard<std::mutex> l(signal_mu_);
-      checkpoint_wanted_ = true;
+      std::unique_lock<std::mutex> l(sync_mu_);
+      sync_cv_.wait(l, [&] { return sync_job_.has_value() || sync_stopping_; });
+      if (!sync_job_) return;
+      job = std::move(*sync_job_);
+      sync_job_.reset();
     }
-    checkpoint_cv_.notify_one();
+    Clock::time_point t2 = Clock::now();
+    Status s = SyncData(job.segment->fd.get(), job.segment->path);
+    Clock::time_point t3 = Clock::now();
+    if (s.ok()) {
+      hashes_->Append(job.nodes);
+      if (!job.points.empty()) {
+        std::lock_guard<std::mutex> l(segments_mu_);
+        index_points_.insert(index_points_.end(), job.points.begin(),
+                             job.points.end());
+      }
+      std::lock_guard<std::mutex> l(state_mu_);
+      size_ = job.end;
+      root_ = job.root;
+    } else {
+      // What reached the disk is unknown: stop accepting appends. Reopening
+      // recovers whatever is there.
+      SetBroken(s);
+    }
+    {
+      std::lock_guard<std::mutex> l(sync_mu_);
+      sync_busy_ = false;
+    }
+    sync_cv_.notify_all();
+    for (size_t i = 0; i < job.batch.size(); ++i) {
+      Complete(job.batch[i], s, s.ok() ? job.first + i : 0);
+    }
+    Clock::time_point t4 = Clock::now();
+    {
+      std::lock_guard<std::mutex> l(stats_mu_);
+      stats_.batches++;
+      stats_.entries += job.batch.size();
+      stats_.encode_seconds += job.encode_seconds;
+      stats_.write_seconds += job.write_seconds;
+      stats_.sync_seconds += Seconds(t2, t3);
+      stats_.complete_seconds += Seconds(t3, t4);
+    }
+    if (s.ok() && job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
+                      options_.checkpoint_every_entries) {
+      {
+        std::lock_guard<std::mutex> l(signal_mu_);
+        checkpoint_wanted_ = true;
+      }
+      checkpoint_cv_.notify_one();
+    }
   }
+}
+
+Status Ledger::Broken() const {
+  std::lock_guard<std::mutex> l(sync_mu_);
+  return broken_;
+}
+
+void Ledger::SetBroken(const Status& s) {
+  std::lock_guard<std::mutex> l(sync_mu_);
+  if (broken_.ok()) broken_ = s;
 }
 
 void Ledger::CheckpointLoop() {
@@ -679,7 +807,7 @@ StatusOr<std::string> Ledger::SignCheckpointLocked() {
   if (n == 0) return Status::FailedPrecondition("the ledger is empty");
   if (latest_ && latest_->size == n) return *latest_note_;
   // The nodes a checkpoint covers must survive a crash (format §3.2).
-  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Sync());
+  HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->Flush(/*sync=*/true));
   Checkpoint cp{origin(), n, root, {}};
   StatusOr<std::string> note = signer_->Sign(cp.ToText());
   if (!note.ok()) return note.status();
@@ -724,6 +852,11 @@ StatusOr<std::vector<std::string>> Ledger::Checkpoints() const {
                               r.problem());
   }
   return notes;
+}
+
+LedgerStats Ledger::stats() const {
+  std::lock_guard<std::mutex> l(stats_mu_);
+  return stats_;
 }
 
 uint64_t Ledger::size() const {

@@ -210,12 +210,23 @@ TEST_F(LedgerTest, SignsPeriodicallyEveryNEntries) {
   options_.checkpoint_every_entries = 100;
   options_.checkpoint_on_close = false;
   auto l = OpenOrDie();
-  for (int i = 0; i < 250; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
-  for (int tries = 0; tries < 500; ++tries) {
-    auto cps = l->Checkpoints();
-    if (cps.ok() && cps->size() >= 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::vector<std::string> batch;
+  for (int i = 0; i < 1000; ++i) {
+    batch.push_back(Entry(i));
+    if (batch.size() == 10) {
+      ASSERT_TRUE(l->AppendAll(batch).ok());
+      batch.clear();
+    }
   }
+  // Once appends stop, the latest checkpoint is fewer than N entries behind.
+  auto latest_size = [&]() -> uint64_t {
+    std::optional<std::string> n = l->LatestCheckpoint();
+    return n ? OpenCheckpoint(*n, l->verifier())->size : 0;
+  };
+  for (int tries = 0; tries < 1000 && latest_size() + 100 <= 1000; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GT(latest_size() + 100, 1000u);
   StatusOr<std::vector<std::string>> cps = l->Checkpoints();
   ASSERT_TRUE(cps.ok());
   ASSERT_GE(cps->size(), 2u);
