@@ -51,7 +51,8 @@ std::string FreshLedger(const std::string& name) {
   return dir;
 }
 
-std::unique_ptr<hl::Ledger> OpenLedger(const std::string& dir, size_t max_batch) {
+std::unique_ptr<hl::Ledger> OpenLedger(const std::string& dir,
+                                       size_t max_batch) {
   hl::Options o;
   o.max_batch_entries = max_batch;
   o.max_batch_bytes = 64 << 20;
@@ -89,8 +90,14 @@ void BM_RawWriteFdatasync(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
   state.SetBytesProcessed(state.iterations() * buf.size());
 }
-BENCHMARK(BM_RawWriteFdatasync)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024)
-    ->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_RawWriteFdatasync)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256)
+    ->Arg(1024)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 // Durable appends from T concurrent writers, each waiting for its entry.
 std::unique_ptr<hl::Ledger> g_ledger;
@@ -105,8 +112,12 @@ void BM_LedgerAppend(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) g_ledger.reset();
 }
-BENCHMARK(BM_LedgerAppend)->Threads(1)->Threads(16)->Threads(64)
-    ->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_LedgerAppend)
+    ->Threads(1)
+    ->Threads(16)
+    ->Threads(64)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 // Durable appends offered faster than the disk takes them, so that every
 // batch is full: the ledger's counterpart of BM_RawWriteFdatasync/<batch>.
@@ -139,10 +150,15 @@ void BM_LedgerAppendBatched(benchmark::State& state) {
   state.counters["encode_ms"] = st.encode_seconds * 1e3 / st.batches;
   state.counters["complete_ms"] = st.complete_seconds * 1e3 / st.batches;
   state.SetItemsProcessed(state.iterations() * batch);
-  state.SetBytesProcessed(state.iterations() * batch * hl::FrameSize(kEntrySize));
+  state.SetBytesProcessed(state.iterations() * batch *
+                          hl::FrameSize(kEntrySize));
 }
-BENCHMARK(BM_LedgerAppendBatched)->Arg(64)->Arg(256)->Arg(1024)
-    ->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_LedgerAppendBatched)
+    ->Arg(64)
+    ->Arg(256)
+    ->Arg(1024)
+    ->UseRealTime()
+    ->MinTime(3.0);
 
 // Latency from append to durable, at 10,000 appends/s offered evenly.
 void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
@@ -155,7 +171,8 @@ void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
     std::atomic<int> done{0};
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kCount; ++i) {
-      auto due = start + std::chrono::microseconds(int64_t{i} * 1000000 / kRate);
+      auto due =
+          start + std::chrono::microseconds(int64_t{i} * 1000000 / kRate);
       std::this_thread::sleep_until(due);
       auto t0 = std::chrono::steady_clock::now();
       l->AppendAsync(e, [&, i, t0](hl::Status s, uint64_t) {
@@ -165,7 +182,8 @@ void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
         done.fetch_add(1);
       });
     }
-    while (done.load() < kCount) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (done.load() < kCount)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::sort(lat.begin(), lat.end());
   state.counters["p50_us"] = lat[kCount / 2];
@@ -173,7 +191,9 @@ void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
   state.counters["p999_us"] = lat[kCount * 999 / 1000];
   state.counters["max_us"] = lat.back();
 }
-BENCHMARK(BM_LedgerLatencyAt10kPerSecond)->Iterations(1)->UseRealTime()
+BENCHMARK(BM_LedgerLatencyAt10kPerSecond)
+    ->Iterations(1)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 // The reference for verification speed: OpenSSL SHA-256 over inputs of a
@@ -214,7 +234,10 @@ void BM_VerifyLedger(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_VerifyLedger)->Arg(1 << 20)->UseRealTime()->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_VerifyLedger)
+    ->Arg(1 << 20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0);
 
 // Proofs on a 10-million-entry ledger, from stored subtree hashes.

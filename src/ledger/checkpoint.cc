@@ -41,7 +41,8 @@ StatusOr<Checkpoint> ParseCheckpoint(std::string_view text) {
     return Status::InvalidArgument("checkpoint has fewer than three lines");
   }
   Checkpoint cp;
-  if (lines[0].empty()) return Status::InvalidArgument("checkpoint origin is empty");
+  if (lines[0].empty())
+    return Status::InvalidArgument("checkpoint origin is empty");
   cp.origin = std::string(lines[0]);
   if (!ParseDecimal(lines[1], &cp.size)) {
     return Status::InvalidArgument("checkpoint size is not a decimal number");

@@ -8,9 +8,10 @@ namespace {
 TEST(Checkpoint, FormatsThreeLinesAndParsesBack) {
   Checkpoint cp{"haven.example/audit", 42, HashLeaf("x"), {}};
   std::string text = cp.ToText();
-  EXPECT_EQ(text, "haven.example/audit\n42\n" +
-                      std::string("PH6byTDck/AfppmF7yQtn56GHzxTVaokzl70tLinDMs=") +
-                      "\n");
+  EXPECT_EQ(text,
+            "haven.example/audit\n42\n" +
+                std::string("PH6byTDck/AfppmF7yQtn56GHzxTVaokzl70tLinDMs=") +
+                "\n");
   StatusOr<Checkpoint> back = ParseCheckpoint(text);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, cp);
@@ -27,14 +28,14 @@ TEST(Checkpoint, KeepsExtensionLines) {
 TEST(Checkpoint, RejectsMalformedBodies) {
   const std::string root = "PH6byTDck/AfppmF7yQtn56GHzxTVaokzl70tLinDMs=";
   for (const std::string& bad : {
-           "o\n1\n" + root,                    // no final newline
-           std::string("o\n1\n"),              // two lines
-           "\n1\n" + root + "\n",              // empty origin
-           "o\n01\n" + root + "\n",            // leading zero
-           "o\n-1\n" + root + "\n",            // sign
+           "o\n1\n" + root,                            // no final newline
+           std::string("o\n1\n"),                      // two lines
+           "\n1\n" + root + "\n",                      // empty origin
+           "o\n01\n" + root + "\n",                    // leading zero
+           "o\n-1\n" + root + "\n",                    // sign
            "o\n18446744073709551616\n" + root + "\n",  // overflow
-           std::string("o\n1\nAAAA\n"),        // short root
-           "o\n1\n" + root + "\n\n",           // empty extension
+           std::string("o\n1\nAAAA\n"),                // short root
+           "o\n1\n" + root + "\n\n",                   // empty extension
        }) {
     EXPECT_FALSE(ParseCheckpoint(bad).ok()) << bad;
   }

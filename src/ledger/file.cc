@@ -67,7 +67,8 @@ StatusOr<std::string> ReadFileToString(const std::string& path) {
 Status WriteAt(int fd, std::string_view data, uint64_t offset,
                const std::string& path) {
   while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    ssize_t n =
+        ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno("pwrite " + path, errno);
@@ -98,7 +99,8 @@ Status ReadAt(int fd, char* buf, size_t n, uint64_t offset,
 }
 
 Status SyncData(int fd, const std::string& path) {
-  if (::fdatasync(fd) != 0) return Status::FromErrno("fdatasync " + path, errno);
+  if (::fdatasync(fd) != 0)
+    return Status::FromErrno("fdatasync " + path, errno);
   return Status::Ok();
 }
 

@@ -15,8 +15,8 @@ void EncodeSegmentHeader(const SegmentHeader& h, char out[kSegmentHeaderSize]) {
   PutFixed32(out + 28, crc32c::Value(out, 28));
 }
 
-Status DecodeSegmentHeader(std::string_view bytes, std::string_view expected_magic,
-                           SegmentHeader* h) {
+Status DecodeSegmentHeader(std::string_view bytes,
+                           std::string_view expected_magic, SegmentHeader* h) {
   if (bytes.size() < kSegmentHeaderSize) {
     return Status::Corruption("segment header is incomplete");
   }
@@ -37,7 +37,8 @@ Status DecodeSegmentHeader(std::string_view bytes, std::string_view expected_mag
   return Status::Ok();
 }
 
-uint32_t FrameCrc(uint32_t prev_chain, uint64_t index, std::string_view payload) {
+uint32_t FrameCrc(uint32_t prev_chain, uint64_t index,
+                  std::string_view payload) {
   char head[16];
   PutFixed32(head, prev_chain);
   PutFixed64(head + 4, index);
@@ -73,9 +74,9 @@ FrameReader::Result FrameReader::Next(std::string_view* payload) {
   }
   uint32_t length = GetFixed32(p);
   if (length > kMaxEntrySize) {
-    return fail("frame length " + std::to_string(length) +
-                    " exceeds the 1 MiB limit",
-                false);
+    return fail(
+        "frame length " + std::to_string(length) + " exceeds the 1 MiB limit",
+        false);
   }
   if (left - kFrameHeaderSize < length) {
     return fail("frame payload is incomplete", true);
@@ -83,9 +84,10 @@ FrameReader::Result FrameReader::Next(std::string_view* payload) {
   std::string_view data(p + kFrameHeaderSize, length);
   uint32_t crc = GetFixed32(p + 4);
   if (crc != FrameCrc(chain_, index_, data)) {
-    return fail("frame checksum mismatch (corrupted, or a frame dropped, "
-                "duplicated, moved or inserted before it)",
-                false);
+    return fail(
+        "frame checksum mismatch (corrupted, or a frame dropped, "
+        "duplicated, moved or inserted before it)",
+        false);
   }
   *payload = data;
   chain_ = crc;

@@ -40,11 +40,12 @@ void EncodeSegmentHeader(const SegmentHeader& h, char out[kSegmentHeaderSize]);
 // Decodes and checks a header (magic, reserved bytes, CRC). `bytes` must
 // hold at least kSegmentHeaderSize bytes. The magic in *h points at
 // `expected_magic`.
-Status DecodeSegmentHeader(std::string_view bytes, std::string_view expected_magic,
-                           SegmentHeader* h);
+Status DecodeSegmentHeader(std::string_view bytes,
+                           std::string_view expected_magic, SegmentHeader* h);
 
 // CRC32C(prev_chain ‖ index ‖ length ‖ payload), all little-endian.
-uint32_t FrameCrc(uint32_t prev_chain, uint64_t index, std::string_view payload);
+uint32_t FrameCrc(uint32_t prev_chain, uint64_t index,
+                  std::string_view payload);
 
 // Appends the frame of entry `index` to *out and advances *chain.
 void AppendFrame(uint32_t* chain, uint64_t index, std::string_view payload,
@@ -98,12 +99,14 @@ inline void PutFixed64(char* p, uint64_t v) {
 }
 inline uint32_t GetFixed32(const char* p) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
   return v;
 }
 inline uint64_t GetFixed64(const char* p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
   return v;
 }
 

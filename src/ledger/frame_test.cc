@@ -41,7 +41,8 @@ TEST(Frame, ReaderReturnsEveryFrameThenEnd) {
 TEST(Frame, ChainCatchesDroppedDuplicatedAndSwappedFrames) {
   std::string body = Frames(0, 0, 3);
   size_t f0 = 0, f1 = FrameSize(7), f2 = 2 * FrameSize(7);
-  std::string a = body.substr(f0, f1), b = body.substr(f1, f1), c = body.substr(f2);
+  std::string a = body.substr(f0, f1), b = body.substr(f1, f1),
+              c = body.substr(f2);
   for (const std::string& bad : {a + c, a + b + b + c, a + c + b, b + a + c}) {
     FrameReader r(bad, 0, 0);
     std::string_view p;
@@ -92,7 +93,8 @@ TEST(Frame, SegmentHeaderRoundTripsAndChecksItsCrc) {
     char copy[kSegmentHeaderSize];
     std::memcpy(copy, buf, sizeof(buf));
     copy[i] ^= 0x20;
-    EXPECT_FALSE(DecodeSegmentHeader({copy, sizeof(copy)}, kSegmentMagic, &h).ok())
+    EXPECT_FALSE(
+        DecodeSegmentHeader({copy, sizeof(copy)}, kSegmentMagic, &h).ok())
         << i;
   }
 }

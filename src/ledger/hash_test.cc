@@ -29,7 +29,8 @@ TEST(Hash, LeafHashPrefixesZeroByte) {
 
 TEST(Hash, NodeHashPrefixesOneByteThenLeftThenRight) {
   Hash l = HashLeaf("l"), r = HashLeaf("r");
-  std::string input = "\x01" + std::string(AsBytes(l)) + std::string(AsBytes(r));
+  std::string input =
+      "\x01" + std::string(AsBytes(l)) + std::string(AsBytes(r));
   EXPECT_EQ(HashChildren(l, r), Sha256(input));
   EXPECT_NE(HashChildren(l, r), HashChildren(r, l));
 }

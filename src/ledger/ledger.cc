@@ -62,7 +62,10 @@ uint32_t MaxWrite(const Options& o) {
 class Ledger::HashStore : public NodeSource {
  public:
   HashStore(FileDescriptor fd, std::string path, uint64_t nodes)
-      : fd_(std::move(fd)), path_(std::move(path)), flushed_(nodes), total_(nodes) {}
+      : fd_(std::move(fd)),
+        path_(std::move(path)),
+        flushed_(nodes),
+        total_(nodes) {}
 
   Status GetNode(int level, uint64_t index, Hash* out) const override {
     uint64_t pos = NodePosition(level, index);
@@ -103,7 +106,8 @@ class Ledger::HashStore : public NodeSource {
     if (!batch.empty()) {
       std::string_view bytes(reinterpret_cast<const char*>(batch.data()),
                              batch.size() * kHashSize);
-      HAVEN_LEDGER_RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, at * kHashSize, path_));
+      HAVEN_LEDGER_RETURN_IF_ERROR(
+          WriteAt(fd_.get(), bytes, at * kHashSize, path_));
     }
     if (sync) HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd_.get(), path_));
     std::lock_guard<std::mutex> l(mu_);
@@ -127,8 +131,8 @@ class Ledger::HashStore : public NodeSource {
   FileDescriptor fd_;
   const std::string path_;
   mutable std::mutex mu_;
-  std::vector<Hash> pending_;        // nodes [flushed_, total_)
-  std::atomic<uint64_t> flushed_;    // nodes in the file
+  std::vector<Hash> pending_;      // nodes [flushed_, total_)
+  std::atomic<uint64_t> flushed_;  // nodes in the file
   std::atomic<uint64_t> total_;
 };
 
@@ -144,9 +148,8 @@ struct Ledger::Waiter {
       if (error.ok()) error = s;
     } else {
       uint64_t prev = last_index.load(std::memory_order_relaxed);
-      while (index > prev &&
-             !last_index.compare_exchange_weak(prev, index,
-                                               std::memory_order_relaxed)) {
+      while (index > prev && !last_index.compare_exchange_weak(
+                                 prev, index, std::memory_order_relaxed)) {
       }
     }
     if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -186,8 +189,8 @@ Status Ledger::Create(std::string_view dir_view, std::string_view origin) {
   if (::chmod(JoinPath(dir, kKeyFile).c_str(), 0600) != 0) {
     return Status::FromErrno("chmod " + JoinPath(dir, kKeyFile), errno);
   }
-  return CreateFileDurably(dir, kVkeyFile,
-                           signer->verifier().ToString() + "\n", 0644);
+  return CreateFileDurably(dir, kVkeyFile, signer->verifier().ToString() + "\n",
+                           0644);
 }
 
 Ledger::Ledger(const Options& options, std::string dir)
@@ -196,7 +199,8 @@ Ledger::Ledger(const Options& options, std::string dir)
 StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
                                                std::string_view dir) {
   if (options.max_batch_entries == 0 || options.max_batch_bytes == 0 ||
-      options.max_batch_bytes > (1u << 30) || options.checkpoint_every_entries == 0) {
+      options.max_batch_bytes > (1u << 30) ||
+      options.checkpoint_every_entries == 0) {
     return Status::InvalidArgument("bad ledger options");
   }
   std::unique_ptr<Ledger> l(new Ledger(options, std::string(dir)));
@@ -253,7 +257,8 @@ Status Ledger::Recover() {
   if (latest_) {
     bool good = false;
     if (hashes_->nodes() >= NodeCount(latest_->size)) {
-      StatusOr<CompactRange> r = CompactRange::FromNodes(latest_->size, *hashes_);
+      StatusOr<CompactRange> r =
+          CompactRange::FromNodes(latest_->size, *hashes_);
       good = r.ok() && r->Root() == latest_->root;
       if (good) tree_ = std::move(*r);
     }
@@ -268,7 +273,8 @@ Status Ledger::Recover() {
   HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->TruncateTo(NodeCount(trusted)));
   if (trusted == 0) tree_ = CompactRange();
 
-  HAVEN_LEDGER_RETURN_IF_ERROR(ScanSegments(trusted, latest_ ? &*latest_ : nullptr));
+  HAVEN_LEDGER_RETURN_IF_ERROR(
+      ScanSegments(trusted, latest_ ? &*latest_ : nullptr));
   size_ = next_index_;
   root_ = tree_.Root();
   return Status::Ok();
@@ -378,11 +384,11 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
       return Status::Corruption(At(path, 0) + ": " + st.message());
     }
     if (h.first_index != segs[k].first || h.first_index != expected) {
-      return Status::Corruption(
-          At(path, 0) + ": segment starts at entry " +
-          std::to_string(h.first_index) + " but entry " +
-          std::to_string(expected) + " comes next (a segment is missing or "
-          "out of place)");
+      return Status::Corruption(At(path, 0) + ": segment starts at entry " +
+                                std::to_string(h.first_index) + " but entry " +
+                                std::to_string(expected) +
+                                " comes next (a segment is missing or "
+                                "out of place)");
     }
     if (h.prev_chain != chain) {
       return Status::Corruption(At(path, 0) +
@@ -466,12 +472,11 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
 
 Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
   std::string path = JoinPath(dir_, SegmentName(first_index));
-  StatusOr<FileDescriptor> fd =
-      OpenFile(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+  StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR | O_CREAT | O_EXCL, 0644);
   if (!fd.ok()) return fd.status();
   char header[kSegmentHeaderSize];
-  EncodeSegmentHeader({kSegmentMagic, first_index, prev_chain, MaxWrite(options_)},
-                      header);
+  EncodeSegmentHeader(
+      {kSegmentMagic, first_index, prev_chain, MaxWrite(options_)}, header);
   HAVEN_LEDGER_RETURN_IF_ERROR(
       WriteAt(fd->get(), std::string_view(header, sizeof(header)), 0, path));
   HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd->get(), path));
@@ -661,7 +666,8 @@ void Ledger::ProcessBatch(std::vector<Request>& batch) {
   job.nodes.reserve(2 * batch.size() + 1);
   for (Request& r : batch) {
     if (next_index_ % kIndexStride == 0) {
-      job.points.push_back({seg_no, chain_, segment_offset_ + job.frames.size()});
+      job.points.push_back(
+          {seg_no, chain_, segment_offset_ + job.frames.size()});
     }
     AppendFrame(&chain_, next_index_, r.entry, &job.frames);
     tree_.Append(r.leaf, &job.nodes);
@@ -742,8 +748,9 @@ void Ledger::SyncLoop() {
       stats_.sync_seconds += Seconds(t2, t3);
       stats_.complete_seconds += Seconds(t3, t4);
     }
-    if (s.ok() && job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
-                      options_.checkpoint_every_entries) {
+    if (s.ok() &&
+        job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
+            options_.checkpoint_every_entries) {
       {
         std::lock_guard<std::mutex> l(signal_mu_);
         checkpoint_wanted_ = true;
@@ -925,9 +932,9 @@ StatusOr<std::vector<std::string>> Ledger::ReadEntries(uint64_t from,
                                                        uint64_t to) const {
   uint64_t n = size();
   if (from > to || to > n) {
-    return Status::InvalidArgument("entries [" + std::to_string(from) + ", " +
-                                   std::to_string(to) + ") are not within [0, " +
-                                   std::to_string(n) + ")");
+    return Status::InvalidArgument(
+        "entries [" + std::to_string(from) + ", " + std::to_string(to) +
+        ") are not within [0, " + std::to_string(n) + ")");
   }
   std::vector<std::string> out;
   if (from == to) return out;

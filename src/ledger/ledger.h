@@ -150,8 +150,8 @@ class Ledger {
   struct Request {
     std::string entry;
     Hash leaf;
-    Callback callback;          // either this...
-    Waiter* waiter = nullptr;   // ...or this completes the append
+    Callback callback;         // either this...
+    Waiter* waiter = nullptr;  // ...or this completes the append
   };
   struct Segment {
     uint64_t first_index;

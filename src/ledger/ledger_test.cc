@@ -76,7 +76,8 @@ TEST_F(LedgerTest, AppendsGetConsecutiveIndicesAndTheRfcRoot) {
   }
   EXPECT_EQ(l->size(), 100u);
   EXPECT_EQ(l->root(), ref.RootAt(100));
-  for (uint64_t n = 0; n <= 100; n += 7) EXPECT_EQ(*l->RootAt(n), ref.RootAt(n));
+  for (uint64_t n = 0; n <= 100; n += 7)
+    EXPECT_EQ(*l->RootAt(n), ref.RootAt(n));
 }
 
 TEST_F(LedgerTest, ConcurrentWritersEachGetTheirOwnDurableEntry) {
@@ -100,7 +101,8 @@ TEST_F(LedgerTest, ConcurrentWritersEachGetTheirOwnDurableEntry) {
   ASSERT_TRUE(all.ok());
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kPer; ++i) {
-      EXPECT_EQ((*all)[got[t][i]], "t" + std::to_string(t) + "-" + std::to_string(i));
+      EXPECT_EQ((*all)[got[t][i]],
+                "t" + std::to_string(t) + "-" + std::to_string(i));
       if (i > 0) EXPECT_GT(got[t][i], got[t][i - 1]);
     }
   }
@@ -168,12 +170,14 @@ TEST_F(LedgerTest, ProofsFromStoredNodesVerifyAgainstEveryRoot) {
       StatusOr<std::vector<Hash>> p = l->InclusionProof(m, n);
       ASSERT_TRUE(p.ok());
       EXPECT_EQ(*p, *InclusionProof(m, n, ref));
-      EXPECT_TRUE(VerifyInclusion(m, n, HashLeaf(Entry(m)), *p, ref.RootAt(n)).ok());
+      EXPECT_TRUE(
+          VerifyInclusion(m, n, HashLeaf(Entry(m)), *p, ref.RootAt(n)).ok());
     }
     for (uint64_t m = 1; m <= n; m += 4) {
       StatusOr<std::vector<Hash>> c = l->ConsistencyProof(m, n);
       ASSERT_TRUE(c.ok());
-      EXPECT_TRUE(VerifyConsistency(m, n, *c, ref.RootAt(m), ref.RootAt(n)).ok());
+      EXPECT_TRUE(
+          VerifyConsistency(m, n, *c, ref.RootAt(m), ref.RootAt(n)).ok());
     }
   }
   EXPECT_FALSE(l->InclusionProof(0, 131).ok());
@@ -253,7 +257,10 @@ TEST_F(LedgerTest, SignsPeriodicallyEveryTMilliseconds) {
 }
 
 TEST_F(LedgerTest, ClosingSignsTheUncoveredTail) {
-  { auto l = OpenOrDie(); ASSERT_TRUE(l->Append("a").ok()); }
+  {
+    auto l = OpenOrDie();
+    ASSERT_TRUE(l->Append("a").ok());
+  }
   auto l = OpenOrDie();
   ASSERT_TRUE(l->LatestCheckpoint().has_value());
 }
@@ -268,7 +275,10 @@ TEST_F(LedgerTest, OnlyOneProcessMayOpenALedger) {
 
 TEST_F(LedgerTest, RecoveryCutsATornTailAndReportsIt) {
   options_.checkpoint_on_close = false;
-  { auto l = OpenOrDie(); for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok()); }
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
   std::string seg = LastSegment();
   uint64_t good = fs::file_size(seg);
   {
@@ -349,7 +359,10 @@ TEST_F(LedgerTest, RemovesASegmentWhoseCreationWasTorn) {
     for (int i = 0; i < 40; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
   }
   std::string name = dir_ + "/00000000000000000040.seg";
-  { std::ofstream f(name, std::ios::binary); f << "havenlg1\x28"; }
+  {
+    std::ofstream f(name, std::ios::binary);
+    f << "havenlg1\x28";
+  }
   auto l = OpenOrDie();
   ASSERT_EQ(l->recovery().events.size(), 1u);
   EXPECT_EQ(l->size(), 40u);

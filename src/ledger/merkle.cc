@@ -15,9 +15,7 @@ Hash ToHash(std::string_view bytes) {
   return h;
 }
 
-Status Rejected(const char* why) {
-  return Status::VerificationFailed(why);
-}
+Status Rejected(const char* why) { return Status::VerificationFailed(why); }
 
 // PATH(m, D[lo:hi]) of RFC 9162 §2.1.3.1, appended bottom-up to *out.
 Status Path(uint64_t m, uint64_t lo, uint64_t hi, const NodeSource& nodes,
@@ -128,7 +126,8 @@ StatusOr<Hash> RangeHash(uint64_t begin, uint64_t end,
     uint64_t span = uint64_t{1} << level;
     if ((n & span) == 0) continue;
     if (at % span != 0) return Status::InvalidArgument("unaligned range");
-    HAVEN_LEDGER_RETURN_IF_ERROR(nodes.GetNode(level, at >> level, &parts[count]));
+    HAVEN_LEDGER_RETURN_IF_ERROR(
+        nodes.GetNode(level, at >> level, &parts[count]));
     ++count;
     at += span;
   }
@@ -168,7 +167,8 @@ Status VerifyInclusion(uint64_t index, uint64_t size,
                        std::string_view leaf_hash,
                        std::span<const std::string> proof,
                        std::string_view root) {
-  if (leaf_hash.size() != kHashSize) return Rejected("leaf hash is not 32 bytes");
+  if (leaf_hash.size() != kHashSize)
+    return Rejected("leaf hash is not 32 bytes");
   if (root.size() != kHashSize) return Rejected("root hash is not 32 bytes");
   if (proof.size() > 64) return Rejected("inclusion proof is too long");
   Hash hashes[64];
@@ -230,10 +230,12 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2,
 Status VerifyConsistency(uint64_t size1, uint64_t size2,
                          std::span<const Hash> proof, const Hash& root1,
                          const Hash& root2) {
-  if (size1 == 0) return Rejected("consistency from the empty tree proves nothing");
+  if (size1 == 0)
+    return Rejected("consistency from the empty tree proves nothing");
   if (size1 > size2) return Rejected("first size is larger than second size");
   if (size1 == size2) {
-    if (!proof.empty()) return Rejected("proof between equal sizes must be empty");
+    if (!proof.empty())
+      return Rejected("proof between equal sizes must be empty");
     if (root1 != root2) return Rejected("equal sizes but different roots");
     return Status::Ok();
   }
@@ -270,8 +272,10 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2,
     sn >>= 1;
   }
   if (sn != 0) return Rejected("consistency proof is too short");
-  if (fr != root1) return Rejected("consistency proof does not lead to the first root");
-  if (sr != root2) return Rejected("consistency proof does not lead to the second root");
+  if (fr != root1)
+    return Rejected("consistency proof does not lead to the first root");
+  if (sr != root2)
+    return Rejected("consistency proof does not lead to the second root");
   return Status::Ok();
 }
 

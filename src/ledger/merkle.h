@@ -73,7 +73,8 @@ inline uint64_t NodeCount(uint64_t size) {
 // The post-order position of the node at (level, index).
 inline uint64_t NodePosition(int level, uint64_t index) {
   uint64_t last_leaf = ((index + 1) << level) - 1;
-  return 2 * last_leaf - static_cast<uint64_t>(__builtin_popcountll(last_leaf)) +
+  return 2 * last_leaf -
+         static_cast<uint64_t>(__builtin_popcountll(last_leaf)) +
          static_cast<uint64_t>(level);
 }
 

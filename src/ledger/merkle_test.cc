@@ -32,11 +32,16 @@ TEST(Merkle, RootsMatchRfc6962ReferenceTree) {
   // The 8 leaves and roots of the RFC 6962 test tree used by
   // transparency-dev/merkle and certificate-transparency-go.
   const std::vector<std::string> leaves = {
-      "", std::string("\x00", 1), std::string("\x10", 1),
-      std::string("\x20\x21", 2), std::string("\x30\x31", 2),
+      "",
+      std::string("\x00", 1),
+      std::string("\x10", 1),
+      std::string("\x20\x21", 2),
+      std::string("\x30\x31", 2),
       std::string("\x40\x41\x42\x43", 4),
       std::string("\x50\x51\x52\x53\x54\x55\x56\x57", 8),
-      std::string("\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f", 16)};
+      std::string(
+          "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f",
+          16)};
   const char* roots[] = {
       "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -101,7 +106,8 @@ TEST(Merkle, EveryInclusionProofVerifiesAndLeadsToTheRoot) {
       // (A proof can verify at another size against the same root: RFC
       // 9162 binds the size only through the signed checkpoint.)
       EXPECT_FALSE(VerifyInclusion(m, n + 1, leaf, *p, t.RootAt(n + 1)).ok());
-      if (m + 1 < n) EXPECT_FALSE(VerifyInclusion(m + 1, n, leaf, *p, root).ok());
+      if (m + 1 < n)
+        EXPECT_FALSE(VerifyInclusion(m + 1, n, leaf, *p, root).ok());
       EXPECT_FALSE(VerifyInclusion(m, n, HashLeaf("x"), *p, root).ok());
       if (!p->empty()) {
         std::vector<Hash> bad = *p;
@@ -141,12 +147,12 @@ TEST(Merkle, EveryConsistencyProofVerifies) {
 TEST(Merkle, ConsistencyFromSizeZeroIsRejected) {
   InMemoryTree t = TreeOf(4);
   EXPECT_FALSE(ConsistencyProof(0, 4, t).ok());
-  EXPECT_FALSE(VerifyConsistency(0, 4, std::span<const Hash>(), EmptyRoot(),
-                                 t.RootAt(4))
-                   .ok());
-  EXPECT_FALSE(VerifyConsistency(0, 0, std::span<const Hash>(), EmptyRoot(),
-                                 EmptyRoot())
-                   .ok());
+  EXPECT_FALSE(
+      VerifyConsistency(0, 4, std::span<const Hash>(), EmptyRoot(), t.RootAt(4))
+          .ok());
+  EXPECT_FALSE(
+      VerifyConsistency(0, 0, std::span<const Hash>(), EmptyRoot(), EmptyRoot())
+          .ok());
 }
 
 TEST(Merkle, HashesOfOtherThan32BytesAreRejected) {

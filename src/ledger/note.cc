@@ -98,7 +98,8 @@ std::string_view StripOneNewline(std::string_view s) {
 }
 
 // Splits "name+keyid+key" at its first two '+' (base64 may hold more).
-bool SplitPlus(std::string_view s, size_t n, std::vector<std::string_view>* out) {
+bool SplitPlus(std::string_view s, size_t n,
+               std::vector<std::string_view>* out) {
   out->clear();
   size_t start = 0;
   while (out->size() + 1 < n) {
@@ -152,7 +153,8 @@ bool IsValidKeyName(std::string_view name) {
   return true;
 }
 
-uint32_t KeyId(std::string_view name, const std::array<uint8_t, 32>& public_key) {
+uint32_t KeyId(std::string_view name,
+               const std::array<uint8_t, 32>& public_key) {
   std::string input(name);
   input.push_back('\n');
   input.push_back(static_cast<char>(kSignatureTypeEd25519));
@@ -186,8 +188,8 @@ StatusOr<Signer> Signer::Generate(std::string_view name) {
   }
   Signer s;
   randombytes_buf(s.seed_.data(), s.seed_.size());
-  crypto_sign_seed_keypair(s.verifier_.public_key.data(),
-                           s.secret_key_.data(), s.seed_.data());
+  crypto_sign_seed_keypair(s.verifier_.public_key.data(), s.secret_key_.data(),
+                           s.seed_.data());
   s.verifier_.name = std::string(name);
   s.verifier_.key_id = KeyId(name, s.verifier_.public_key);
   return s;
@@ -197,15 +199,16 @@ StatusOr<Signer> Signer::Parse(std::string_view text) {
   if (!EnsureSodium()) return Status::IOError("libsodium failed to initialize");
   text = StripOneNewline(text);
   if (text.substr(0, kPrivatePrefix.size()) != kPrivatePrefix) {
-    return Status::InvalidArgument("signing key does not start with PRIVATE+KEY+");
+    return Status::InvalidArgument(
+        "signing key does not start with PRIVATE+KEY+");
   }
   text.remove_prefix(kPrivatePrefix.size());
   Signer s;
   uint32_t id;
   HAVEN_LEDGER_RETURN_IF_ERROR(
       ParseKeyParts(text, &s.verifier_.name, &id, &s.seed_));
-  crypto_sign_seed_keypair(s.verifier_.public_key.data(),
-                           s.secret_key_.data(), s.seed_.data());
+  crypto_sign_seed_keypair(s.verifier_.public_key.data(), s.secret_key_.data(),
+                           s.seed_.data());
   s.verifier_.key_id = KeyId(s.verifier_.name, s.verifier_.public_key);
   if (s.verifier_.key_id != id) {
     return Status::InvalidArgument("signing key id does not match its key");
@@ -243,7 +246,8 @@ StatusOr<std::string> Signer::Sign(std::string_view text) const {
 }
 
 StatusOr<Note> ParseNote(std::string_view msg) {
-  if (msg.size() > kMaxNoteSize) return Status::InvalidArgument("note too large");
+  if (msg.size() > kMaxNoteSize)
+    return Status::InvalidArgument("note too large");
   if (!IsCleanText(msg, true)) {
     return Status::InvalidArgument("note is not UTF-8 text without controls");
   }

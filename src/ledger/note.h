@@ -34,7 +34,8 @@ inline constexpr size_t kMaxNoteSize = 1 << 20;
 bool IsValidKeyName(std::string_view name);
 
 // The key id of an Ed25519 key called `name`.
-uint32_t KeyId(std::string_view name, const std::array<uint8_t, 32>& public_key);
+uint32_t KeyId(std::string_view name,
+               const std::array<uint8_t, 32>& public_key);
 
 // A public key that checks note signatures.
 struct VerifierKey {

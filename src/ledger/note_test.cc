@@ -9,13 +9,16 @@ namespace {
 constexpr char kGoVkey[] =
     "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 constexpr char kGoSkey[] =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+"
+    "Y7hfZx09iUvxdXHKDFz";
 constexpr char kGoText[] =
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n";
 constexpr char kGoSig[] =
     "\xE2\x80\x94 PeterNeumann "
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA"
+    "M=\n";
 
 TEST(Note, SigningReproducesGoNoteByteForByte) {
   StatusOr<Signer> s = Signer::Parse(kGoSkey);
@@ -96,7 +99,7 @@ TEST(Note, ParseRejectsMalformedNotes) {
   const std::string sig = kGoSig;
   for (const std::string& bad : {
            std::string("no blank line\n") + sig,
-           std::string("text\n\n"),                    // no signatures
+           std::string("text\n\n"),  // no signatures
            std::string("text\n\n") + sig.substr(0, sig.size() - 1),  // no \n
            std::string("text\n\n- PeterNeumann AAAA\n"),  // hyphen, not dash
            std::string("te\x01xt\n\n") + sig,             // control char

@@ -104,10 +104,10 @@ class [[nodiscard]] StatusOr {
 }  // namespace haven::ledger
 
 // Returns from the enclosing function if `expr` is not OK.
-#define HAVEN_LEDGER_RETURN_IF_ERROR(expr)          \
-  do {                                              \
-    ::haven::ledger::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                      \
+#define HAVEN_LEDGER_RETURN_IF_ERROR(expr) \
+  do {                                     \
+    ::haven::ledger::Status _st = (expr);  \
+    if (!_st.ok()) return _st;             \
   } while (0)
 
 #endif  // HAVEN_LEDGER_STATUS_H_

@@ -38,31 +38,38 @@ StatusOr<TlogProof> ParseTlogProof(std::string_view text) {
                                    std::string(kHeader));
   }
   TlogProof p;
-  if (!next_line(&line)) return Status::InvalidArgument("tlog-proof is truncated");
+  if (!next_line(&line))
+    return Status::InvalidArgument("tlog-proof is truncated");
   if (line.substr(0, 6) == "extra ") {
     std::optional<std::string> extra = Base64Decode(line.substr(6));
-    if (!extra) return Status::InvalidArgument("tlog-proof extra is not base64");
+    if (!extra)
+      return Status::InvalidArgument("tlog-proof extra is not base64");
     p.extra = std::move(*extra);
-    if (!next_line(&line)) return Status::InvalidArgument("tlog-proof is truncated");
+    if (!next_line(&line))
+      return Status::InvalidArgument("tlog-proof is truncated");
   }
-  if (line.substr(0, 6) != "index " || !ParseDecimal(line.substr(6), &p.index)) {
+  if (line.substr(0, 6) != "index " ||
+      !ParseDecimal(line.substr(6), &p.index)) {
     return Status::InvalidArgument("tlog-proof has no valid index line");
   }
   while (true) {
-    if (!next_line(&line)) return Status::InvalidArgument("tlog-proof is truncated");
+    if (!next_line(&line))
+      return Status::InvalidArgument("tlog-proof is truncated");
     if (line.empty()) break;
     if (p.hashes.size() == 64) {
       return Status::InvalidArgument("tlog-proof has more than 64 hashes");
     }
     std::optional<std::string> h = Base64Decode(line);
     if (!h || h->size() != kHashSize) {
-      return Status::InvalidArgument("tlog-proof hash is not base64 of 32 bytes");
+      return Status::InvalidArgument(
+          "tlog-proof hash is not base64 of 32 bytes");
     }
     Hash hash;
     std::memcpy(hash.data(), h->data(), kHashSize);
     p.hashes.push_back(hash);
   }
-  if (text.empty()) return Status::InvalidArgument("tlog-proof has no checkpoint");
+  if (text.empty())
+    return Status::InvalidArgument("tlog-proof has no checkpoint");
   p.checkpoint = std::string(text);
   return p;
 }

@@ -66,8 +66,7 @@ TEST(TlogProof, RejectsMalformedProofs) {
   };
   for (const std::string& bad : {
            replace("c2sp.org/tlog-proof@v1", "c2sp.org/tlog-proof@v2"),
-           replace("index 2", "index 02"),
-           replace("index 2", "index -2"),
+           replace("index 2", "index 02"), replace("index 2", "index -2"),
            replace("index 2\n", "index 2\nextra AAAA\n"),  // extra out of place
            replace("index 2\n", "index 2\nnot-base64\n"),
            good.substr(0, good.find("\n\n")),  // no checkpoint

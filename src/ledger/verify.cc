@@ -42,7 +42,8 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   VerifierKey key;
   if (options.vkey) {
     StatusOr<VerifierKey> k = ParseVerifierKey(*options.vkey);
-    if (!k.ok()) return Status::InvalidArgument("--vkey: " + k.status().message());
+    if (!k.ok())
+      return Status::InvalidArgument("--vkey: " + k.status().message());
     key = *k;
   } else {
     std::string path = JoinPath(dir, "ledger.vkey");
@@ -89,9 +90,10 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                     std::to_string(prev_size) + ")");
       }
       prev_size = cp->size;
-      expected.insert({cp->size, {"stored checkpoint " + std::to_string(i) +
-                                      " (" + At(path, at) + ")",
-                                  cp->root}});
+      expected.insert({cp->size,
+                       {"stored checkpoint " + std::to_string(i) + " (" +
+                            At(path, at) + ")",
+                        cp->root}});
     }
     result.checkpoints = r.index();
   }
@@ -139,24 +141,28 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   uint32_t chain = 0;
   auto next_expected = expected.begin();
   uint64_t matched_size = 0;  // the largest size whose root matched
-  std::string matched_where = segs.empty() ? dir : At(JoinPath(dir, segs[0].second), kSegmentHeaderSize);
+  std::string matched_where =
+      segs.empty() ? dir
+                   : At(JoinPath(dir, segs[0].second), kSegmentHeaderSize);
   std::string where;  // file and offset of the entry being read
   // Checks every checkpoint of size tree.size() against the root.
   auto check_roots = [&]() -> std::optional<std::string> {
-    if (next_expected == expected.end() || next_expected->first != tree.size()) {
+    if (next_expected == expected.end() ||
+        next_expected->first != tree.size()) {
       return std::nullopt;
     }
     Hash root = tree.Root();
-    for (; next_expected != expected.end() &&
-           next_expected->first == tree.size();
+    for (;
+         next_expected != expected.end() && next_expected->first == tree.size();
          ++next_expected) {
       if (next_expected->second.root != root) {
         return next_expected->second.label + " (size " +
                std::to_string(tree.size()) + ", root " +
                B64(next_expected->second.root) +
-               ") does not match the log (root " + B64(root) +
-               "): entries " + std::to_string(matched_size) + " to " +
-               std::to_string(tree.size() - 1) + " differ from what was "
+               ") does not match the log (root " + B64(root) + "): entries " +
+               std::to_string(matched_size) + " to " +
+               std::to_string(tree.size() - 1) +
+               " differ from what was "
                "signed, starting at or after entry " +
                std::to_string(matched_size) + " (" + matched_where + ")";
       }
@@ -183,8 +189,10 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                   " comes next (a segment is missing, extra or renamed)");
     }
     if (h.prev_chain != chain) {
-      return fail(At(path, 0) + ": segment does not continue the chain of the "
-                  "segment before it (entry " + std::to_string(index) + ")");
+      return fail(At(path, 0) +
+                  ": segment does not continue the chain of the "
+                  "segment before it (entry " +
+                  std::to_string(index) + ")");
     }
     FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
     std::string_view payload;
@@ -206,7 +214,8 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
       for (const Hash& n : nodes) {
         uint64_t off = node_pos * kHashSize;
         if (off + kHashSize <= stored_nodes.size()) {
-          if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) != 0) {
+          if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) !=
+              0) {
             return fail(At(hash_path, off) + ": stored node " +
                         std::to_string(node_pos) + " (completed by entry " +
                         std::to_string(index) +
@@ -229,19 +238,17 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   }
   result.entries = index;
   if (next_expected != expected.end()) {
-    return fail(next_expected->second.label + " has size " +
-                std::to_string(next_expected->first) + " but the log has only " +
-                std::to_string(index) + " entries: entries " +
-                std::to_string(index) + " to " +
-                std::to_string(next_expected->first - 1) +
-                " are missing (the log ends at " +
-                (where.empty() ? dir : where) + ")");
+    return fail(
+        next_expected->second.label + " has size " +
+        std::to_string(next_expected->first) + " but the log has only " +
+        std::to_string(index) + " entries: entries " + std::to_string(index) +
+        " to " + std::to_string(next_expected->first - 1) +
+        " are missing (the log ends at " + (where.empty() ? dir : where) + ")");
   }
-  std::string summary = "ok: " + std::to_string(index) + " entries in " +
-                        std::to_string(segs.size()) + " segment(s), root " +
-                        B64(tree.Root()) + "; " +
-                        std::to_string(result.checkpoints) +
-                        " stored checkpoint(s)";
+  std::string summary =
+      "ok: " + std::to_string(index) + " entries in " +
+      std::to_string(segs.size()) + " segment(s), root " + B64(tree.Root()) +
+      "; " + std::to_string(result.checkpoints) + " stored checkpoint(s)";
   if (!expected.empty()) {
     summary += ", latest of size " + std::to_string(latest_size);
   }

@@ -64,7 +64,8 @@ TEST_F(VerifyTest, RejectsACheckpointOfAnotherLogSignedByTheSameName) {
   StatusOr<VerifyResult> r = VerifyLedger(dir_, o);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->ok);
-  EXPECT_NE(r->summary.find("checkpoint foreign"), std::string::npos) << r->summary;
+  EXPECT_NE(r->summary.find("checkpoint foreign"), std::string::npos)
+      << r->summary;
 }
 
 TEST_F(VerifyTest, WithVkeyTheLogsOwnKeyFileIsNotTrusted) {
@@ -74,7 +75,8 @@ TEST_F(VerifyTest, WithVkeyTheLogsOwnKeyFileIsNotTrusted) {
   StatusOr<VerifyResult> r = VerifyLedger(dir_, o);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->ok);
-  EXPECT_NE(r->summary.find("checkpoints.log"), std::string::npos) << r->summary;
+  EXPECT_NE(r->summary.find("checkpoints.log"), std::string::npos)
+      << r->summary;
 }
 
 TEST_F(VerifyTest, NamesTheRangeWhenAnotherLogOfTheSameSizeIsSwappedIn) {

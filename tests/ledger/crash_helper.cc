@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
         if (t == 0 && seq % 5 == 0) {
           // A batch through AppendAll: all durable when it returns.
           std::vector<std::string> batch;
-          for (int i = 0; i < 20; ++i) batch.push_back(e + "/" + std::to_string(i));
+          for (int i = 0; i < 20; ++i)
+            batch.push_back(e + "/" + std::to_string(i));
           auto last = l.AppendAll(batch);
           if (!last.ok()) std::_Exit(4);
           for (int i = 0; i < 20; ++i) {

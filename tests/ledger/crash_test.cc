@@ -37,7 +37,7 @@ struct KillRun {
 
 // Starts the helper, kills it after `ms` milliseconds, returns what it said.
 KillRun AppendThenKill(const std::string& helper, const std::string& dir,
-                   int threads, unsigned seed, int ms) {
+                       int threads, unsigned seed, int ms) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   posix_spawn_file_actions_t fa;
@@ -45,8 +45,8 @@ KillRun AppendThenKill(const std::string& helper, const std::string& dir,
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
   posix_spawn_file_actions_addclose(&fa, fds[0]);
   std::string t = std::to_string(threads), s = std::to_string(seed);
-  char* argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>(dir.c_str()),
-                  t.data(), s.data(), nullptr};
+  char* argv[] = {const_cast<char*>(helper.c_str()),
+                  const_cast<char*>(dir.c_str()), t.data(), s.data(), nullptr};
   pid_t pid;
   EXPECT_EQ(posix_spawn(&pid, helper.c_str(), &fa, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&fa);
@@ -127,16 +127,18 @@ TEST(CrashSafety, AcknowledgedEntriesSurviveSigkillAndAgreeWithCheckpoints) {
     l->reset();
     VerifyOptions vo;
     for (size_t i = 0; i < all_checkpoints.size(); ++i) {
-      vo.checkpoints.push_back({"seen " + std::to_string(i), all_checkpoints[i]});
+      vo.checkpoints.push_back(
+          {"seen " + std::to_string(i), all_checkpoints[i]});
     }
     StatusOr<VerifyResult> v = VerifyLedger(dir, vo);
     ASSERT_TRUE(v.ok());
     ASSERT_TRUE(v->ok) << "trial " << trial << ": " << v->summary;
   }
   EXPECT_GT(all_acked.size(), 0u) << "the helper never acknowledged";
-  std::printf("%d trials, %zu acknowledged entries, %zu checkpoints seen, "
-              "%d recoveries repaired a torn write\n",
-              trials, all_acked.size(), all_checkpoints.size(), recoveries);
+  std::printf(
+      "%d trials, %zu acknowledged entries, %zu checkpoints seen, "
+      "%d recoveries repaired a torn write\n",
+      trials, all_acked.size(), all_checkpoints.size(), recoveries);
   fs::remove_all(dir);
 }
 

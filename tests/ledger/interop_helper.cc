@@ -48,7 +48,8 @@ hl::Status Run(const std::string& line) {
     uint64_t size1, size2;
     std::string root1, root2, proof;
     in >> size1 >> size2 >> root1 >> root2 >> proof;
-    return hl::VerifyConsistency(size1, size2, List(proof), B64(root1), B64(root2));
+    return hl::VerifyConsistency(size1, size2, List(proof), B64(root1),
+                                 B64(root2));
   }
   if (cmd == "tlogproof") {
     std::string vkey, entry, text;

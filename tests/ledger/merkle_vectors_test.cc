@@ -124,11 +124,16 @@ TEST(MerkleVectors, HappyPathProofsAreOnesHavenWouldProduce) {
   // The happy-path inclusion vectors come from one 8-leaf RFC 6962 test
   // tree; rebuild it and compare Haven's proofs with the vectors' proofs.
   const std::vector<std::string> leaves = {
-      "", std::string("\x00", 1), std::string("\x10", 1),
-      std::string("\x20\x21", 2), std::string("\x30\x31", 2),
+      "",
+      std::string("\x00", 1),
+      std::string("\x10", 1),
+      std::string("\x20\x21", 2),
+      std::string("\x30\x31", 2),
       std::string("\x40\x41\x42\x43", 4),
       std::string("\x50\x51\x52\x53\x54\x55\x56\x57", 8),
-      std::string("\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f", 16)};
+      std::string(
+          "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f",
+          16)};
   InMemoryTree t;
   for (const std::string& l : leaves) t.Append(l);
   int compared = 0;
@@ -141,7 +146,8 @@ TEST(MerkleVectors, HappyPathProofsAreOnesHavenWouldProduce) {
     uint64_t size = doc["treeSize"].get_uint64().value();
     std::string root = Bytes(doc["root"].value());
     std::vector<std::string> want = ByteList(doc["proof"].value());
-    if (size > t.size() || root != std::string(AsBytes(t.RootAt(size)))) continue;
+    if (size > t.size() || root != std::string(AsBytes(t.RootAt(size))))
+      continue;
     StatusOr<std::vector<Hash>> got = InclusionProof(index, size, t);
     ASSERT_TRUE(got.ok());
     ASSERT_EQ(got->size(), want.size()) << f;

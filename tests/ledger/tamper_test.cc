@@ -81,7 +81,8 @@ class TamperTest : public ::testing::Test {
       for (int i = 0; i < kEntries; ++i) {
         std::string e = "{\"i\":" + std::to_string(i) + ",\"who\":\"officer " +
                         std::to_string(i % 17) + "\"}";
-        if (d != pristine_ && i == forged_index_) e = "{\"i\":0,\"who\":\"nobody\"}";
+        if (d != pristine_ && i == forged_index_)
+          e = "{\"i\":0,\"who\":\"nobody\"}";
         batch.push_back(e);
         if (batch.size() == 50) {
           ASSERT_TRUE(l->AppendAll(batch).ok());
@@ -224,7 +225,8 @@ TEST_F(TamperTest, TruncationAnywhereIsCaught) {
     }
     Spit(work_ / f.filename(), s.substr(0, cut));
     // Later segments go too, as if the log simply ended here.
-    for (size_t j = which + 1; j < segs.size(); ++j) fs::remove(work_ / segs[j].filename());
+    for (size_t j = which + 1; j < segs.size(); ++j)
+      fs::remove(work_ / segs[j].filename());
     ExpectCaught("truncation of " + f.filename().string() + " at " +
                  std::to_string(cut));
     fs::remove_all(work_);
@@ -232,7 +234,8 @@ TEST_F(TamperTest, TruncationAnywhereIsCaught) {
   }
   // Truncated below the kept checkpoint and the stored checkpoints removed:
   // the auditor's checkpoint alone catches it.
-  for (size_t j = 3; j < segs.size(); ++j) fs::remove(work_ / segs[j].filename());
+  for (size_t j = 3; j < segs.size(); ++j)
+    fs::remove(work_ / segs[j].filename());
   std::string cps = Slurp(pristine_ / "checkpoints.log");
   Spit(work_ / "checkpoints.log", cps.substr(0, kSegmentHeaderSize));
   VerifyResult r = Verify();
@@ -245,7 +248,8 @@ TEST_F(TamperTest, ADifferentLogOfTheSameSizeIsCaught) {
   for (const fs::path& forger : {same_key_, other_key_}) {
     for (const auto& e : fs::directory_iterator(work_)) fs::remove(e.path());
     for (const auto& e : fs::directory_iterator(forger)) {
-      if (e.path().filename() != "LOCK") fs::copy(e.path(), work_ / e.path().filename());
+      if (e.path().filename() != "LOCK")
+        fs::copy(e.path(), work_ / e.path().filename());
     }
     // With the auditor's key, and with the swapped-in log's own key.
     ExpectCaught("log swapped in by " + forger.filename().string());
