@@ -895,6 +895,71 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
+std::string IndentJson(std::string_view json, int indent) {
+  std::string out;
+  out.reserve(json.size() * 2);
+  int depth = 0;
+  auto newline = [&]() {
+    out.push_back('\n');
+    // Malformed input may close more than it opened; never go below 0.
+    out.append(static_cast<size_t>(std::max(depth, 0)) *
+                   static_cast<size_t>(std::max(indent, 0)),
+               ' ');
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    switch (c) {
+      case '"': {
+        // Copy the string through, escapes included.
+        size_t j = i + 1;
+        while (j < json.size() && json[j] != '"') j += json[j] == '\\' ? 2 : 1;
+        out.append(json.substr(i, std::min(j, json.size() - 1) - i + 1));
+        i = j;
+        break;
+      }
+      case '{':
+      case '[': {
+        size_t j = i + 1;
+        while (j < json.size() && (json[j] == ' ' || json[j] == '\n' ||
+                                   json[j] == '\t' || json[j] == '\r')) {
+          ++j;
+        }
+        if (j < json.size() && (json[j] == '}' || json[j] == ']')) {
+          out.push_back(c);
+          out.push_back(json[j]);
+          i = j;
+          break;
+        }
+        out.push_back(c);
+        ++depth;
+        newline();
+        break;
+      }
+      case '}':
+      case ']':
+        --depth;
+        newline();
+        out.push_back(c);
+        break;
+      case ',':
+        out.push_back(',');
+        newline();
+        break;
+      case ':':
+        out += ": ";
+        break;
+      case ' ':
+      case '\n':
+      case '\t':
+      case '\r':
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 bool IsValidCedarName(std::string_view name) {
   return json_internal::IsValidName(name);
 }

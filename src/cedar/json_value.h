@@ -104,6 +104,14 @@ std::string JsonQuote(std::string_view s);
 // Appends JsonQuote(s) to *out.
 void AppendJsonString(std::string_view s, std::string* out);
 
+// IndentJson re-lays out compact JSON (as the writers here produce) for
+// people: one member or element a line, nested `indent` spaces deeper,
+// `"key": value` with a space, empty arrays and objects kept as [] and {}.
+// Only whitespace changes; the input is assumed to be valid JSON.
+//   IndentJson(R"({"a":[1,2],"b":{}})") ==
+//       "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}"
+std::string IndentJson(std::string_view json, int indent = 2);
+
 // IsValidCedarName reports whether `name` is a normalized Cedar name, as
 // entity types and extension function names must be: identifiers
 // ([_A-Za-z][_A-Za-z0-9]*) joined by "::", none of them a reserved word

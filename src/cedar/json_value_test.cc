@@ -394,6 +394,33 @@ TEST(JsonQuote, ReplacesInvalidUtf8SoThatTheOutputIsValidJson) {
   EXPECT_TRUE(v.ok());
 }
 
+TEST(IndentJson, LaysOutOneMemberALine) {
+  EXPECT_EQ(IndentJson(R"({"a":[1,2],"b":{},"c":[ ]})"),
+            "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": []\n}");
+  EXPECT_EQ(IndentJson("[]"), "[]");
+  EXPECT_EQ(IndentJson("7"), "7");
+  EXPECT_EQ(IndentJson(R"(["a,b:{c}[\"]",1])", 1),
+            "[\n \"a,b:{c}[\\\"]\",\n 1\n]");
+}
+
+TEST(IndentJson, SurvivesMalformedInput) {
+  EXPECT_EQ(IndentJson("]]"), "\n]\n]");
+  EXPECT_EQ(IndentJson("[\"abc"), "[\n  \"abc");
+  EXPECT_EQ(IndentJson("\"\\"), "\"\\");
+}
+
+TEST(IndentJson, ChangesOnlyWhitespace) {
+  std::string compact = WriteValueJson(Value::Record(
+      {{"k \" ,:", Value::Set({Value::Long(1), Value::String("{[")})},
+       {"e", Value::Entity({"A", "]}"})}}));
+  std::string pretty = IndentJson(compact);
+  Result<Value> a = ReadValueJson(compact);
+  Result<Value> b = ReadValueJson(pretty);
+  ASSERT_TRUE(a.ok() && b.ok()) << pretty;
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(IndentJson(pretty), pretty);
+}
+
 TEST(IsValidCedarName, AcceptsNormalizedNamesOnly) {
   EXPECT_TRUE(IsValidCedarName("User"));
   EXPECT_TRUE(IsValidCedarName("NS::Sub::User_1"));
