@@ -31,9 +31,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -77,7 +77,8 @@ double NsPerTick() {
   static const double ns_per_tick = [] {
     auto t0 = std::chrono::steady_clock::now();
     uint64_t c0 = __rdtsc();
-    while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(200)) {
+    while (std::chrono::steady_clock::now() - t0 <
+           std::chrono::milliseconds(200)) {
     }
     auto t1 = std::chrono::steady_clock::now();
     uint64_t c1 = __rdtsc();
@@ -215,7 +216,8 @@ void SetPercentiles(benchmark::State& state, std::vector<uint64_t>& ticks) {
   double scale = NsPerTick();
   double overhead = static_cast<double>(TimerOverhead());
   auto at = [&](double q) {
-    double t = static_cast<double>(ticks[static_cast<size_t>(q * (ticks.size() - 1))]);
+    double t =
+        static_cast<double>(ticks[static_cast<size_t>(q * (ticks.size() - 1))]);
     return std::max(0.0, t - overhead) * scale;
   };
   state.counters["p50_ns"] = at(0.50);
@@ -281,8 +283,8 @@ void BM_PerRequestJson(benchmark::State& state, const Workload* w) {
   for (auto _ : state) {
     for (size_t i = 0; i < n; ++i) {
       uint64_t t0 = Ticks();
-      Decision d = DecideFromJson(w->authz, w->slice_json[i],
-                                  w->request_json[i], &resp);
+      Decision d =
+          DecideFromJson(w->authz, w->slice_json[i], w->request_json[i], &resp);
       uint64_t t1 = Ticks();
       allow += d == Decision::kAllow;
       if (ticks.size() < ticks.capacity()) ticks.push_back(t1 - t0);
@@ -315,7 +317,8 @@ int main(int argc, char** argv) {
   if (dir.empty()) {
     std::fprintf(stderr,
                  "usage: cedar_bench --workloads=DIR [--decisions_out=DIR] "
-                 "[--threads=N] [benchmark flags]\n(make DIR with bench/cedar_workloads.py)\n");
+                 "[--threads=N] [benchmark flags]\n(make DIR with "
+                 "bench/cedar_workloads.py)\n");
     return 2;
   }
   int rest_argc = static_cast<int>(rest.size());
@@ -328,13 +331,15 @@ int main(int argc, char** argv) {
   for (const auto& w : workloads) {
     const Workload* p = w.get();
     if (threads > 1) {
-      benchmark::RegisterBenchmark(("Resident/" + w->name).c_str(), BM_Resident, p)
+      benchmark::RegisterBenchmark(("Resident/" + w->name).c_str(), BM_Resident,
+                                   p)
           ->MinTime(2.0)
           ->UseRealTime()
           ->Threads(threads);
       continue;
     }
-    benchmark::RegisterBenchmark(("Resident/" + w->name).c_str(), BM_Resident, p)
+    benchmark::RegisterBenchmark(("Resident/" + w->name).c_str(), BM_Resident,
+                                 p)
         ->MinTime(2.0)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("ResidentLatency/" + w->name).c_str(),

@@ -14,6 +14,7 @@
 //  - full_store: for comparison, a few calls passing the whole entity store,
 //    which is what "entities resident" would cost a caller that does not
 //    slice.
+//  - no_entities: 300 calls with `entities: []`, the fixed cost of a call.
 //  - json: each request arrives as JSON text (request line and entity slice),
 //    parsed with JSON.parse and passed on: the normal call with JSON.
 // Each call is timed alone with process.hrtime.bigint(); requests/s come
@@ -135,9 +136,13 @@ for (const name of ['welcoming-city', 'large']) {
     if (describe(r) === decisions[i]) fullAgree++;
   }
   const fullStore = { ...percentiles(full), agree: `${fullAgree}/${full.length}` };
+  // The floor: the same calls with no entities at all (answers may differ;
+  // only the cost matters), to show where cedar-wasm's time goes.
+  const floor = measure(n, 0, (i) => cedar.statefulIsAuthorized(
+      { ...calls[i], entities: [] }), 300);
   out.workloads[name] = {
     requests: n, allow, deny: n - allow, entities: all.length,
-    resident, json, full_store: fullStore,
+    resident, json, full_store: fullStore, no_entities: floor,
   };
   console.error(`cedar-wasm: ${name}: ${n} requests (${allow} allow, ` +
                 `${n - allow} deny); resident p50 ${resident.p50_ns} ns, ` +
