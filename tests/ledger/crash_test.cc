@@ -93,7 +93,7 @@ TEST(CrashSafety, AcknowledgedEntriesSurviveSigkillAndAgreeWithCheckpoints) {
   int recoveries = 0;
   for (int trial = 0; trial < trials; ++trial) {
     int ms = 30 + static_cast<int>(rng() % 400);
-    int threads = 1 + static_cast<int>(rng() % 8);
+    int threads = 2 + static_cast<int>(rng() % 7);
     KillRun run = AppendThenKill(helper, dir, threads, rng(), ms);
     for (auto& [i, e] : run.acked) {
       auto [it, fresh] = all_acked.emplace(i, e);
