@@ -32,10 +32,12 @@ Status ReadAttrMap(Element e, const JsonPath& path, ValueRecord* out) {
     if (!v.ok()) return v.error();
     fields.emplace_back(std::string(field.key), std::move(*v));
   }
-  std::sort(fields.begin(), fields.end(),
-            [](const RecordField& a, const RecordField& b) {
-              return a.first < b.first;
-            });
+  auto by_key = [](const RecordField& a, const RecordField& b) {
+    return a.first < b.first;
+  };
+  if (!std::is_sorted(fields.begin(), fields.end(), by_key)) {
+    std::sort(fields.begin(), fields.end(), by_key);
+  }
   for (size_t i = 1; i < fields.size(); ++i) {
     if (fields[i].first == fields[i - 1].first) {
       return ErrorAt(path, "duplicate key `" + fields[i].first + "`");
