@@ -48,7 +48,7 @@ if [[ -n $REV ]]; then
   # every object (ccache, when present, makes that quick).
   find "$SRC" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
   git archive "$REV" | tar -x -m -C "$SRC"
-  cp bench/* "$SRC/bench/"
+  find bench -maxdepth 1 -type f -exec cp {} "$SRC/bench/" \;
   ENGINE="commit $(git rev-parse --short "$REV") (clean snapshot)"
 else
   SRC=$ROOT
