@@ -6,6 +6,7 @@
 #include "cedar/extensions.h"
 
 #include <cstring>
+#include <iterator>
 #include <string>
 
 namespace haven::cedar {
@@ -456,16 +457,24 @@ constexpr FnInfo kFns[] = {
     {"toDays", ExtensionFn::kToDays, 1, false},
 };
 
+constexpr bool FnsInEnumOrder() {
+  for (size_t i = 0; i < std::size(kFns); ++i)
+    if (static_cast<size_t>(kFns[i].fn) !=
+        i + static_cast<size_t>(ExtensionFn::kDecimal))
+      return false;
+  return true;
+}
+static_assert(FnsInEnumOrder(), "kFns must follow the order of ExtensionFn");
+
 const FnInfo* Info(std::string_view name) {
   for (const FnInfo& f : kFns)
     if (f.name == name) return &f;
   return nullptr;
 }
 
+// kFns lists the functions in the order of ExtensionFn, from kDecimal.
 const FnInfo& Info(ExtensionFn fn) {
-  for (const FnInfo& f : kFns)
-    if (f.fn == fn) return f;
-  return kFns[0];  // unreachable for valid fn
+  return kFns[static_cast<int>(fn) - static_cast<int>(ExtensionFn::kDecimal)];
 }
 
 // Type check of an extension argument; `what` is the Cedar type name.

@@ -306,3 +306,31 @@ TEST(Extensions, KnowsNamesAndArities) {
 
 }  // namespace
 }  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+TEST(Extensions, EveryFunctionIsFoundByNameAndCalledById) {
+  const char* names[] = {"decimal",       "ip",
+                         "datetime",      "duration",
+                         "lessThan",      "lessThanOrEqual",
+                         "greaterThan",   "greaterThanOrEqual",
+                         "isIpv4",        "isIpv6",
+                         "isLoopback",    "isMulticast",
+                         "isInRange",     "offset",
+                         "durationSince", "toDate",
+                         "toTime",        "toMilliseconds",
+                         "toSeconds",     "toMinutes",
+                         "toHours",       "toDays"};
+  for (const char* name : names) {
+    ExtensionFn fn = FindExtension(name);
+    ASSERT_NE(fn, ExtensionFn::kUnknown) << name;
+    // A call with no arguments names the function in its arity error.
+    Result<Value> r = CallExtension(fn, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace haven::cedar

@@ -14,10 +14,38 @@ LikeMatcher::LikeMatcher(const Pattern& pattern) {
       runs_.back() += e.literal;
     }
   }
+  Classify();
+}
+
+void LikeMatcher::Classify() {
+  // Patterns such as "abc", "abc*", "*abc" and "*abc*" are the usual ones.
+  if (runs_.size() == 1) {
+    shape_ = Shape::kExact;
+  } else if (runs_.size() == 2 && runs_[1].empty()) {
+    shape_ = Shape::kPrefix;
+  } else if (runs_.size() == 2 && runs_[0].empty()) {
+    shape_ = Shape::kSuffix;
+  } else if (runs_.size() == 3 && runs_[0].empty() && runs_[2].empty()) {
+    shape_ = Shape::kInfix;
+  } else {
+    shape_ = Shape::kGeneral;
+  }
 }
 
 bool LikeMatcher::Matches(std::string_view text) const {
-  if (runs_.size() == 1) return text == runs_[0];
+  switch (shape_) {
+    case Shape::kExact:
+      return text == runs_[0];
+    case Shape::kPrefix:
+      return text.substr(0, runs_[0].size()) == runs_[0];
+    case Shape::kSuffix:
+      return text.size() >= runs_[1].size() &&
+             text.substr(text.size() - runs_[1].size()) == runs_[1];
+    case Shape::kInfix:
+      return text.find(runs_[1]) != std::string_view::npos;
+    case Shape::kGeneral:
+      break;
+  }
   const std::string& prefix = runs_.front();
   const std::string& suffix = runs_.back();
   if (text.size() < prefix.size() + suffix.size()) return false;

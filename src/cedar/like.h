@@ -9,6 +9,7 @@
 #ifndef HAVEN_CEDAR_LIKE_H_
 #define HAVEN_CEDAR_LIKE_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,12 @@ class LikeMatcher {
   bool Matches(std::string_view text) const;
 
  private:
+  enum class Shape : uint8_t { kExact, kPrefix, kSuffix, kInfix, kGeneral };
+  void Classify();
+
   // The runs between wildcards: R0 * R1 * ... * Rk (k = number of `*`).
   std::vector<std::string> runs_{std::string()};
+  Shape shape_ = Shape::kExact;  // a common shape, matched without the loop
 };
 
 }  // namespace haven::cedar

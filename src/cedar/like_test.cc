@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 namespace haven::cedar {
 namespace {
 
@@ -58,6 +61,35 @@ TEST(Like, MatcherCanBeReused) {
   EXPECT_TRUE(m.Matches("abc"));
   EXPECT_FALSE(m.Matches("bc"));
   EXPECT_TRUE(m.Matches("a"));
+}
+
+}  // namespace
+}  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+TEST(Like, CommonShapesMatchLikeTheGeneralCase) {
+  PatternElem a{false, "ab"}, star{true, ""};
+  const Pattern shapes[] = {{a},          {a, star},
+                            {star, a},    {star, a, star},
+                            {a, star, a}, {star, a, star, a, star}};
+  const char* texts[] = {"",     "a",   "ab", "abab",  "xab",   "abx",
+                         "xabx", "aab", "ba", "abxab", "ababab"};
+  for (const Pattern& p : shapes) {
+    for (const char* t : texts) {
+      // Reference: a plain recursive glob matcher.
+      std::string pat;
+      for (const PatternElem& e : p) pat += e.wildcard ? "\x01" : e.literal;
+      std::function<bool(const char*, const char*)> glob =
+          [&](const char* s, const char* q) -> bool {
+        if (*q == 0) return *s == 0;
+        if (*q == '\x01') return glob(s, q + 1) || (*s && glob(s + 1, q));
+        return *s == *q && glob(s + 1, q + 1);
+      };
+      EXPECT_EQ(LikeMatches(t, p), glob(t, pat.c_str())) << pat << " " << t;
+    }
+  }
 }
 
 }  // namespace
