@@ -292,12 +292,59 @@ reference.forEach((r, i) => {
   }
 });
 
+// Templates and links (the corpus has none): Haven's JSON for a set with
+// both must be accepted by cedar-wasm and keep its templates' meaning.
+const templateSet = {
+  staticPolicies: { s: reference[0].json },
+  templates: {
+    t: { effect: 'forbid', principal: { op: '==', slot: '?principal' },
+         action: { op: 'in', entities: [{ type: 'Action', id: 'a' }] },
+         resource: { op: 'is', entity_type: 'Doc', in: { slot: '?resource' } },
+         conditions: [{ kind: 'when', body: { Var: 'context' } }],
+         annotations: { id: 't' } },
+    u: { effect: 'permit', principal: { op: 'All' }, action: { op: 'All' },
+         resource: { op: 'in', slot: '?resource' }, conditions: [] },
+  },
+  templateLinks: [
+    { templateId: 't', newId: 'l1',
+      values: { '?principal': { type: 'User', id: 'a' },
+                '?resource': { __entity: { type: 'F', id: 'f' } } } },
+    { templateId: 'u', newId: 'l2', values: { '?resource': { type: 'F', id: 'g' } } },
+  ],
+};
+const setFile = path.join(tmp, 'templates.json');
+fs.writeFileSync(setFile, JSON.stringify(templateSet));
+const havenSet = runHaven(setFile);
+const setCheck = cedar.checkParsePolicySet(havenSet);
+let templateFailures = 0;
+if (setCheck.type !== 'success') {
+  templateFailures++;
+  report.push('cedar-wasm rejects Haven\'s policy set with templates: ' +
+              setCheck.errors.map((e) => e.message).join('; '));
+}
+for (const id of Object.keys(templateSet.templates)) {
+  if (normalize(havenSet.templates[id]) !== normalize(templateSet.templates[id])) {
+    templateFailures++;
+    report.push(`template ${id} differs: ${canon(havenSet.templates[id])}`);
+  }
+}
+if (canon(havenSet.templateLinks.map((l) => [l.templateId, l.newId,
+        uid(l.values['?principal'] ?? { type: '', id: '' }),
+        uid(l.values['?resource'] ?? { type: '', id: '' })])) !==
+    canon(templateSet.templateLinks.map((l) => [l.templateId, l.newId,
+        uid(l.values['?principal'] ?? { type: '', id: '' }),
+        uid(l.values['?resource'] ?? { type: '', id: '' })]))) {
+  templateFailures++;
+  report.push(`template links differ: ${canon(havenSet.templateLinks)}`);
+}
+
 fs.rmSync(tmp, { recursive: true, force: true });
 for (const line of report) console.log(line);
 console.log(`text->JSON: ${same} same, ${differ} different, ` +
             `${rejected} rejected by cedar-wasm`);
 console.log(`JSON->JSON: ${backSame} same, ${backDiffer} different, ` +
             `${skipped} skipped (integers beyond 2^53, rounded by cedar-wasm)`);
-const failed = differ + rejected + backDiffer;
+console.log(`templates and links: ${templateFailures === 0 ? 'same' : 'different'}`);
+const failed = differ + rejected + backDiffer + templateFailures;
 console.log(`${same + backSame} passed, ${failed} failed`);
 process.exit(failed === 0 && same > 0 ? 0 : 1);
