@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { genBatch, policySetText, oddJson, genPolicy, makeRng, sweepExpressions } from './gen.mjs';
-import { policyError, entitiesError, decideAll, policyJson } from './reference.mjs';
+import { policyError, entitiesError, decideAll, decideBatched, policyJson } from './reference.mjs';
 import { writeCase, runHaven, sameAnswer, answerLine } from './haven.mjs';
 
 export function requestLine(q) {
@@ -40,7 +40,9 @@ function policySetJsonText(rng, policies) {
 // Generates batch `b` of the run with `seed` and decides it with cedar-wasm.
 // Policies cedar-wasm rejects are set aside (stats.policyRejects), as are
 // requests it rejects.
-export function prepareBatch(seed, b, nRequests, stats) {
+// opts.slow: decide request by request (decideAll) instead of decideBatched;
+// opts.check: do both and count disagreements in stats.batchedDisagree.
+export function prepareBatch(seed, b, nRequests, stats, opts = {}) {
   const { rng, policies, entities: ents0, brokenEntities, requests: reqs0 } = genBatch(String(seed), b, nRequests);
   // A quarter of the batches give Haven the policies in the JSON format
   // (as cedar-wasm's policyToJson writes them).
@@ -68,7 +70,17 @@ export function prepareBatch(seed, b, nRequests, stats) {
     if (berr) entityReject = { entities: brokenEntities, err: berr };
   }
   const files = caseFiles(rng, valid, entities, [], format);
-  const answers = decideAll(referenceSet(files), entities, reqs0);
+  const answers = opts.slow ? decideAll(referenceSet(files), entities, reqs0) : decideBatched(valid, entities, reqs0);
+  if (opts.check) {
+    const other = opts.slow ? decideBatched(valid, entities, reqs0) : decideAll(referenceSet(files), entities, reqs0);
+    other.forEach((a, i) => {
+      const x = answers[i];
+      if (!!a.reject !== !!x.reject || (!a.reject && !sameAnswer(a, x))) {
+        stats.batchedDisagree++;
+        if (stats.batchedDisagree <= 3) console.error(`batched/slow disagree: seed ${seed} batch ${b} request ${i}: ${JSON.stringify(x)} vs ${JSON.stringify(a)}`);
+      }
+    });
+  }
   const requests = [];
   const expected = [];
   answers.forEach((a, i) => {

@@ -837,6 +837,11 @@ export function genPolicy(rng, world, depth) {
   return rng.chance(0.02) ? rng.pick(BREAKERS)(text) : text;
 }
 
+// The structure of each generated policy text (effect, the three scope
+// constraints, the clauses), for reference.mjs's batched evaluation. Cleared
+// by genBatch.
+export const POLICY_PARTS = new Map();
+
 function genPolicy1(rng, world, depth) {
   const g = new ExprGen(rng, world);
   let text = '';
@@ -846,14 +851,19 @@ function genPolicy1(rng, world, depth) {
     text += '@' + k + (rng.chance(0.8) ? '(' + cedarStr(rng, rng.pick(STRINGS)) + ')' : '') + (rng.chance(0.5) ? '\n' : ' ');
   }
   const effect = rng.chance(0.72) ? 'permit' : 'forbid';
-  text += effect + '(' + scopeVar(rng, g, world, 'principal') + ', ' + actionScope(rng, world) + ', ' +
-    scopeVar(rng, g, world, 'resource') + ')';
+  const scopes = [scopeVar(rng, g, world, 'principal'), actionScope(rng, world), scopeVar(rng, g, world, 'resource')];
+  text += effect + '(' + scopes.join(', ') + ')';
   const nCond = rng.wpick([[2, 0], [7, 1], [2, 2], [1, 3]]);
+  const conds = [];
   for (let i = 0; i < nCond; i++) {
     const kw = rng.chance(0.75) ? 'when' : 'unless';
-    text += '\n  ' + kw + ' { ' + g.gen('bool', depth).text + ' }';
+    const body = g.gen('bool', depth).text;
+    conds.push([kw, body]);
+    text += '\n  ' + kw + ' { ' + body + ' }';
   }
-  return text + ';';
+  text += ';';
+  POLICY_PARTS.set(text, { effect, scopes, conds });
+  return text;
 }
 
 // ---------------------------------------------------------------- requests
@@ -928,6 +938,7 @@ const ENTITY_BREAKERS = [
 // One batch: policies (array of policy texts, each to be kept or dropped
 // separately), entities (JSON array) and nRequests requests.
 export function genBatch(seed, batchIndex, nRequests) {
+  POLICY_PARTS.clear();
   const rng = makeRng(seed + ':' + batchIndex);
   const world = makeWorld(rng);
   // Mostly a handful of policies; sometimes many shallow ones, where the

@@ -14,6 +14,9 @@
 //   --no-save          do not save mismatches
 //   --max-save M       save at most M mismatches (default 10)
 //   --strict-rejects   also fail when Haven accepts an input cedar-wasm rejects
+//   --slow-reference   ask cedar-wasm request by request (default: decideBatched,
+//                      all of a batch in a few calls; see reference.mjs)
+//   --check-batched    decide every batch both ways and report disagreements
 //   --no-sweep         skip the systematic sweep (about 50,000 one-expression
 //                      policies over the extension functions, `like`, escapes
 //                      and 64-bit arithmetic), which runs first when --haven is given
@@ -36,7 +39,7 @@ function parseArgs(argv) {
   const o = {
     haven: null, seed: '1', cases: 10000, batch: 200, firstBatch: 0,
     jobs: Math.max(1, Math.min(4, cpus().length)), out: join(here, 'regressions'),
-    save: true, maxSave: 10, strictRejects: false, sweep: true,
+    save: true, maxSave: 10, strictRejects: false, sweep: true, slow: false, check: false,
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +58,8 @@ function parseArgs(argv) {
     else if (a === '--max-save') o.maxSave = parseInt(v(), 10);
     else if (a === '--strict-rejects') o.strictRejects = true;
     else if (a === '--no-sweep') o.sweep = false;
+    else if (a === '--slow-reference') o.slow = true;
+    else if (a === '--check-batched') o.check = true;
     else throw new Error('unknown option ' + a);
   }
   if (!(o.cases > 0 && o.batch > 0 && o.jobs > 0)) throw new Error('bad numbers');
@@ -65,7 +70,7 @@ function newStats() {
   return {
     cases: 0, mismatches: 0, allow: 0, deny: 0, withErrors: 0, withReasons: 0,
     policies: 0, policyRejects: 0, entityRejects: 0, requestRejects: 0,
-    rejectChecks: 0, rejectMismatches: 0, batches: 0, havenFailures: 0, jsonBatches: 0, notJson: 0,
+    rejectChecks: 0, rejectMismatches: 0, batches: 0, havenFailures: 0, jsonBatches: 0, notJson: 0, batchedDisagree: 0,
   };
 }
 
@@ -82,7 +87,7 @@ async function workerMain() {
   const report = [];
   try {
     for (const b of workerData.batches) {
-      const batch = prepareBatch(o.seed, b, o.batch, stats);
+      const batch = prepareBatch(o.seed, b, o.batch, stats, { slow: o.slow, check: o.check });
       stats.batches++;
       if (batch.format === 'json') stats.jsonBatches++;
       for (const a of batch.expected) {
@@ -227,8 +232,9 @@ async function main() {
     `${s.policies} policies generated, ${s.policyRejects} rejected by cedar-wasm; ${s.entityRejects} entity stores and ` +
     `${s.requestRejects} requests rejected; reject checks ${s.rejectChecks - s.rejectMismatches}/${s.rejectChecks} agree; ` +
     `${s.havenFailures} haven runs failed; ${s.jsonBatches}/${s.batches} batches with JSON policies; ${secs.toFixed(1)} s`);
+  if (o.check) console.log(`  reference self-check: batched and per-request cedar-wasm disagree on ${s.batchedDisagree} requests`);
   console.log(`differential: ${s.cases} cases, ${s.mismatches} mismatches`);
-  const fail = s.mismatches > 0 || (sweep && sweep.mismatches > 0) || (o.strictRejects && s.rejectMismatches > 0);
+  const fail = s.mismatches > 0 || s.batchedDisagree > 0 || (sweep && sweep.mismatches > 0) || (o.strictRejects && s.rejectMismatches > 0);
   process.exit(fail ? 1 : 0);
 }
 
