@@ -318,3 +318,48 @@ TEST_F(EvaluatorTest, VariablesOutsideTheStoreStillEvaluate) {
 
 }  // namespace
 }  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+TEST(Evaluator, HandlesTheDeepestTreesTheParserBuilds) {
+  // The parser bounds trees at kMaxExpressionDepth (1000) levels.
+  ExprPtr e = Lit(Value::Long(0));
+  for (int i = 0; i < 1000; ++i) e = Op(ExprKind::kAdd, {e, L(1)});
+  ExprPtr b = Op(ExprKind::kEq, {e, L(1000)});
+  for (int i = 0; i < 1000; ++i) b = Op(ExprKind::kNot, {b});
+  Request req;
+  EntityStore store;
+  Evaluator ev(req, store);
+  Result<Value> r = ev.Evaluate(*b);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->AsBool());
+}
+
+TEST(Evaluator, ReusesAttributeReadsWithinARequestOnly) {
+  AttrPaths paths;
+  ExprPtr ctx = V(Var::kContext);
+  CompiledExpr has = CompiledExpr::Compile(*Has(ctx, "n"), &paths);
+  CompiledExpr get =
+      CompiledExpr::Compile(*Op(ExprKind::kEq, {Get(ctx, "n"), L(1)}), &paths);
+  EXPECT_EQ(paths.size(), 1);
+  EntityStore store;
+  Request with;
+  with.context = Value::Record({{"n", Value::Long(1)}});
+  Request without;
+  {
+    Evaluator ev(with, store, -1, -1, -1, paths.size());
+    EXPECT_EQ(ev.EvaluateBool(has), Evaluator::Outcome::kTrue);
+    EXPECT_EQ(ev.EvaluateBool(get), Evaluator::Outcome::kTrue);
+  }
+  {
+    Evaluator ev(without, store, -1, -1, -1, paths.size());
+    EXPECT_EQ(ev.EvaluateBool(has), Evaluator::Outcome::kFalse);
+    // Remembered as absent, and still an error to read.
+    EXPECT_EQ(ev.EvaluateBool(get), Evaluator::Outcome::kError);
+    EXPECT_EQ(ev.EvaluateBool(has), Evaluator::Outcome::kFalse);
+  }
+}
+
+}  // namespace
+}  // namespace haven::cedar
