@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,7 +66,16 @@ class Ledger::HashStore : public NodeSource {
       : fd_(std::move(fd)),
         path_(std::move(path)),
         flushed_(nodes),
-        total_(nodes) {}
+        total_(nodes) {
+    // One read-only shared mapping far larger than the file will grow: it
+    // shows the file's pages as they are written, and readers only touch
+    // nodes below flushed_, which are inside the file. No syscall per node.
+    void* m = ::mmap(nullptr, kMapBytes, PROT_READ, MAP_SHARED, fd_.get(), 0);
+    if (m != MAP_FAILED) map_ = static_cast<const char*>(m);
+  }
+  ~HashStore() override {
+    if (map_ != nullptr) ::munmap(const_cast<char*>(map_), kMapBytes);
+  }
 
   Status GetNode(int level, uint64_t index, Hash* out) const override {
     uint64_t pos = NodePosition(level, index);
@@ -80,6 +90,10 @@ class Ledger::HashStore : public NodeSource {
         *out = pending_[pos - flushed];
         return Status::Ok();
       }
+    }
+    if (map_ != nullptr && pos < kMapBytes / kHashSize) {
+      std::memcpy(out->data(), map_ + pos * kHashSize, kHashSize);
+      return Status::Ok();
     }
     return ReadAt(fd_.get(), reinterpret_cast<char*>(out->data()), kHashSize,
                   pos * kHashSize, path_);
@@ -128,8 +142,10 @@ class Ledger::HashStore : public NodeSource {
   uint64_t nodes() const { return total_.load(std::memory_order_acquire); }
 
  private:
+  static constexpr size_t kMapBytes = size_t{1} << 40;
   FileDescriptor fd_;
   const std::string path_;
+  const char* map_ = nullptr;
   mutable std::mutex mu_;
   std::vector<Hash> pending_;      // nodes [flushed_, total_)
   std::atomic<uint64_t> flushed_;  // nodes in the file
@@ -206,6 +222,7 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
   std::unique_ptr<Ledger> l(new Ledger(options, std::string(dir)));
   HAVEN_LEDGER_RETURN_IF_ERROR(l->Recover());
   l->latest_time_ = std::chrono::steady_clock::now();
+  l->completer_ = std::thread([p = l.get()] { p->CompleteLoop(); });
   l->syncer_ = std::thread([p = l.get()] { p->SyncLoop(); });
   l->writer_ = std::thread([p = l.get()] { p->WriterLoop(); });
   l->checkpointer_ = std::thread([p = l.get()] { p->CheckpointLoop(); });
@@ -505,6 +522,14 @@ Ledger::~Ledger() {
     sync_cv_.notify_all();
     syncer_.join();
   }
+  if (completer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(complete_mu_);
+      complete_stopping_ = true;  // the completer drains its queue first
+    }
+    complete_cv_.notify_all();
+    completer_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> l(signal_mu_);
@@ -735,10 +760,6 @@ void Ledger::SyncLoop() {
       sync_busy_ = false;
     }
     sync_cv_.notify_all();
-    for (size_t i = 0; i < job.batch.size(); ++i) {
-      Complete(job.batch[i], s, s.ok() ? job.first + i : 0);
-    }
-    Clock::time_point t4 = Clock::now();
     {
       std::lock_guard<std::mutex> l(stats_mu_);
       stats_.batches++;
@@ -746,8 +767,14 @@ void Ledger::SyncLoop() {
       stats_.encode_seconds += job.encode_seconds;
       stats_.write_seconds += job.write_seconds;
       stats_.sync_seconds += Seconds(t2, t3);
-      stats_.complete_seconds += Seconds(t3, t4);
     }
+    // Waking a thousand waiters takes milliseconds: the completer does it
+    // while this thread syncs the next batch.
+    {
+      std::lock_guard<std::mutex> l(complete_mu_);
+      complete_queue_.push_back({std::move(job.batch), job.first, s});
+    }
+    complete_cv_.notify_one();
     if (s.ok() &&
         job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
             options_.checkpoint_every_entries) {
@@ -757,6 +784,26 @@ void Ledger::SyncLoop() {
       }
       checkpoint_cv_.notify_one();
     }
+  }
+}
+
+void Ledger::CompleteLoop() {
+  while (true) {
+    Completion c;
+    {
+      std::unique_lock<std::mutex> l(complete_mu_);
+      complete_cv_.wait(
+          l, [&] { return !complete_queue_.empty() || complete_stopping_; });
+      if (complete_queue_.empty()) return;
+      c = std::move(complete_queue_.front());
+      complete_queue_.pop_front();
+    }
+    Clock::time_point t0 = Clock::now();
+    for (size_t i = 0; i < c.batch.size(); ++i) {
+      Complete(c.batch[i], c.status, c.status.ok() ? c.first + i : 0);
+    }
+    std::lock_guard<std::mutex> l(stats_mu_);
+    stats_.complete_seconds += Seconds(t0, Clock::now());
   }
 }
 

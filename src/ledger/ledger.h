@@ -188,6 +188,7 @@ class Ledger {
   void WriterLoop();
   void ProcessBatch(std::vector<Request>& batch);
   void SyncLoop();
+  void CompleteLoop();
   Status Broken() const;
   void SetBroken(const Status& s);
   void CheckpointLoop();
@@ -229,6 +230,17 @@ class Ledger {
   bool sync_stopping_ = false;
   Status broken_;  // once not OK, every append fails with it
 
+  // Batches whose appends are to be completed (syncer -> completer).
+  struct Completion {
+    std::vector<Request> batch;
+    uint64_t first = 0;
+    Status status;
+  };
+  std::mutex complete_mu_;
+  std::condition_variable complete_cv_;
+  std::deque<Completion> complete_queue_;
+  bool complete_stopping_ = false;
+
   // Published state: durable size and root.
   mutable std::mutex state_mu_;
   uint64_t size_ = 0;
@@ -255,6 +267,7 @@ class Ledger {
 
   std::thread writer_;
   std::thread syncer_;
+  std::thread completer_;
   std::thread checkpointer_;
 };
 
