@@ -181,8 +181,31 @@ function substitute(text, lits) {
   return out;
 }
 
-function scopeExpr(scope, lits) {
-  return VARS.has(scope) ? 'true' : substitute(scope, lits);
+// Reads a uid written by gen.mjs (`Type::"escaped id"`) back.
+function parseUid(text) {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::"(.*)"$/s.exec(text);
+  if (!m) return null;
+  let ok = true;
+  const id = m[2].replace(/\\(u\{([0-9a-fA-F]+)\}|.)/g, (all, e, hex) => {
+    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    const c = { n: '\n', t: '\t', r: '\r', 0: '\0', '\\': '\\', '"': '"', "'": "'" }[e];
+    if (c === undefined) ok = false;
+    return c ?? '';
+  });
+  return ok ? { type: m[1], id } : null;
+}
+
+// False when a principal or resource scope `v == UID`, `v is T` (the forms
+// that need no hierarchy) cannot match uid u; true when it may.
+function scopeMayMatch(scope, u) {
+  let m = /^(principal|resource) == (.*)$/s.exec(scope);
+  if (m) {
+    const x = parseUid(m[2]);
+    return !x || (x.type === u.type && x.id === u.id);
+  }
+  m = /^(principal|resource) is ([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)( in .*)?$/s.exec(scope);
+  if (m) return m[2] === u.type;
+  return true;
 }
 
 export function decideBatched(policies, entities, requests, maxPolicies = 3000) {
@@ -198,6 +221,10 @@ export function decideBatched(policies, entities, requests, maxPolicies = 3000) 
     };
     const texts = [];
     for (const pp of parts) {
+      if (!scopeMayMatch(pp.scopes[0], q.principal) || !scopeMayMatch(pp.scopes[2], q.resource)) {
+        texts.push(null);  // scope cannot match: not satisfied, no error
+        continue;
+      }
       const pieces = pp.scopes.map((s) => (VARS.has(s) ? 'true' : substitute(s, lits)))
         .concat(pp.conds.map(([, body]) => substitute(body, lits)));
       if (pieces.includes(null)) return;
@@ -213,7 +240,9 @@ export function decideBatched(policies, entities, requests, maxPolicies = 3000) 
   const perCall = Math.max(1, Math.floor(maxPolicies / m));
   for (let start = 0; start < fast.length; start += perCall) {
     const chunk = fast.slice(start, start + perCall);
-    const text = chunk.map(([, texts]) => texts.join('')).join('');
+    // Ids follow the position in the text; skipped P(i,j) are given a
+    // placeholder that is never satisfied and never errs.
+    const text = chunk.map(([, texts]) => texts.map((t) => t ?? 'forbid(principal, action, resource) when { false };\n').join('')).join('');
     const ctxEntities = chunk.map(([i]) => ({ uid: { type: 'BatchContext', id: String(i) }, attrs: requests[i].context, parents: [] }));
     let r;
     try {

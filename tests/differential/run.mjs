@@ -157,7 +157,7 @@ async function workerMain() {
           report.push(line);
         }
       }
-      parentPort.postMessage({ progress: stats.cases });
+      parentPort.postMessage({ progress: stats.cases, mismatches: stats.mismatches, rejectMismatches: stats.rejectMismatches });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -182,6 +182,17 @@ async function main() {
   const total = newStats();
   const report = [];
   const progress = new Array(jobs).fill(0);
+  const progressBad = new Array(jobs).fill(0);
+  // Stopped early (SIGINT/SIGTERM): report what was compared so far.
+  const stopEarly = (sig) => {
+    const done = progress.reduce((x, y) => x + y, 0);
+    const bad = progressBad.reduce((x, y) => x + y, 0);
+    console.log(`stopped by ${sig} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`differential: ${done} cases, ${bad} mismatches (partial run)`);
+    process.exit(bad ? 1 : 3);
+  };
+  process.on('SIGINT', () => stopEarly('SIGINT'));
+  process.on('SIGTERM', () => stopEarly('SIGTERM'));
   let sweep = null;
   if (o.haven && o.sweep) {
     const { runSweep } = await import('./diff.mjs');
@@ -207,10 +218,12 @@ async function main() {
     worker.on('message', (m) => {
       if (m.progress !== undefined) {
         progress[w] = m.progress;
+        progressBad[w] = m.mismatches;
         if (Date.now() - lastPrint > 10000) {
           lastPrint = Date.now();
           const done = progress.reduce((x, y) => x + y, 0);
-          console.error(`  ${done} cases, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+          const bad = progressBad.reduce((x, y) => x + y, 0);
+          console.error(`  ${done} cases, ${bad} mismatches, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
         }
       }
       if (m.done) {
