@@ -16,8 +16,12 @@
 // of concurrent appends; see Options). One process at a time may open a
 // ledger (an flock on DIR/LOCK).
 //
+// Inside, three threads pipeline group commit: a writer frames and hashes the
+// next batch while a syncer fdatasyncs the previous one, and a completer
+// wakes the appenders of synced batches; a fourth signs periodic checkpoints.
+//
 // Thread-safety: every method may be called from any thread concurrently.
-// AppendAsync's callback runs on the ledger's writer thread and must not
+// AppendAsync's callback runs on the ledger's completer thread and must not
 // block or call back into the ledger's blocking methods. Destroying the
 // Ledger completes every queued append first.
 #ifndef HAVEN_LEDGER_LEDGER_H_
