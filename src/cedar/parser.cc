@@ -165,6 +165,13 @@ class Parser {
   std::optional<std::string> ParseWholeName();
 
   std::vector<Error>& errors() { return errors_; }
+  // The first error (there is one whenever a Parse* function failed).
+  Error FirstError() const {
+    return errors_.empty() ? Error("invalid input") : errors_.front();
+  }
+
+  // Errors kept at most (a file full of errors needs no more).
+  static constexpr size_t kMaxErrors = 1000;
 
  private:
   // --- tokens ---
@@ -193,8 +200,17 @@ class Parser {
   std::string Found() const;
 
   // --- errors ---
-  // Records an error at `loc` (once per policy) and returns false.
+  // Fail records a syntax error at `loc` and returns false: parsing of the
+  // policy stops (once per policy; later calls record nothing).
   bool Fail(SourceLoc loc, std::string_view msg);
+  // Soft records an error after which the text can still be read (a
+  // reserved name, an unknown function, a bad escape, ...): parsing goes on
+  // so that one pass reports them all, but the policy is rejected.
+  void Soft(SourceLoc loc, std::string_view msg);
+  // A stand-in for an expression that had a soft error.
+  Sub Placeholder(SourceLoc loc) {
+    return MakeLiteral(Value::Bool(false), loc);
+  }
   bool Fail(std::string_view msg) { return Fail(tok_.loc, msg); }
   bool Expected(std::string_view what) {
     if (tok_.kind == Tok::kError) return Fail(lex_.error());
@@ -250,7 +266,8 @@ class Parser {
   Lexer lex_;
   Token tok_;
   std::vector<Error> errors_;
-  bool failed_ = false;  // an error in the current policy
+  bool failed_ = false;       // a syntax error in the current policy
+  bool soft_failed_ = false;  // any error in the current policy
   int nesting_ = 0;
   bool slots_allowed_ = false;
 };
@@ -279,9 +296,15 @@ std::string Parser::Found() const {
 bool Parser::Fail(SourceLoc loc, std::string_view msg) {
   if (!failed_) {
     failed_ = true;
-    errors_.emplace_back(At(loc, msg));
+    soft_failed_ = true;
+    if (errors_.size() < kMaxErrors) errors_.emplace_back(At(loc, msg));
   }
   return false;
+}
+
+void Parser::Soft(SourceLoc loc, std::string_view msg) {
+  soft_failed_ = true;
+  if (errors_.size() < kMaxErrors) errors_.emplace_back(At(loc, msg));
 }
 
 void Parser::Recover() {
@@ -297,12 +320,14 @@ PolicySet Parser::ParseSet(bool stop_at_first) {
   while (tok_.kind != Tok::kEnd) {
     Policy p;
     failed_ = false;
-    if (ParsePolicyInto(&p)) {
+    soft_failed_ = false;
+    bool parsed = ParsePolicyInto(&p);
+    if (parsed && !soft_failed_) {
       p.id = "policy" + std::to_string(count);
       (p.is_template() ? set.templates : set.policies).push_back(std::move(p));
     } else {
       if (stop_at_first) break;
-      Recover();
+      if (!parsed) Recover();
     }
     ++count;
   }
@@ -311,7 +336,7 @@ PolicySet Parser::ParseSet(bool stop_at_first) {
 
 std::optional<Policy> Parser::ParseOnePolicy() {
   Policy p;
-  if (!ParsePolicyInto(&p)) return std::nullopt;
+  if (!ParsePolicyInto(&p) || soft_failed_) return std::nullopt;
   if (tok_.kind != Tok::kEnd) {
     Fail("expected end of input after the policy, found " + Found());
     return std::nullopt;
@@ -326,15 +351,20 @@ bool Parser::ParsePolicyInto(Policy* p) {
     if (!ParseAnnotation(p)) return false;
   }
   if (tok_.kind != Tok::kIdent) return Expected("`permit` or `forbid`");
-  if (Text() == "permit") {
+  SourceLoc effect_loc = tok_.loc;
+  std::string effect(Text());
+  Advance();
+  if (effect == "permit") {
     p->effect = Effect::kPermit;
-  } else if (Text() == "forbid") {
+  } else if (effect == "forbid") {
     p->effect = Effect::kForbid;
   } else {
-    return Fail("invalid policy effect `" + std::string(Text()) +
-                "`: effect must be either `permit` or `forbid`");
+    std::string msg = "invalid policy effect `" + effect +
+                      "`: effect must be either `permit` or `forbid`";
+    // Read on only if the rest looks like a policy.
+    if (tok_.kind != Tok::kLParen) return Fail(effect_loc, msg);
+    Soft(effect_loc, msg);
   }
-  Advance();
   if (!ParseScope(p)) return false;
   while (tok_.kind == Tok::kIdent) {
     if (!ParseCondition(p)) return false;
@@ -355,8 +385,10 @@ bool Parser::ParseAnnotation(Policy* p) {
     if (!StringLiteral(&value)) return false;
     if (!Expect(Tok::kRParen)) return false;
   }
-  if (p->Annotation(key) != nullptr)
-    return Fail(loc, "duplicate annotation: @" + key);
+  if (p->Annotation(key) != nullptr) {
+    Soft(loc, "duplicate annotation: @" + key);
+    return true;
+  }
   p->annotations.emplace_back(std::move(key), std::move(value));
   return true;
 }
@@ -410,9 +442,9 @@ bool Parser::ParseScopeVar(int index, Policy* p) {
   bool has_is = false;
   if (IsIdent("is")) {
     if (index == 1) {
-      return Fail(loc,
-                  "`is` cannot appear in the action scope; move `action is "
-                  "..` into a `when` condition");
+      Soft(loc,
+           "`is` cannot appear in the action scope; move `action is ..` "
+           "into a `when` condition");
     }
     Advance();
     SourceLoc type_loc;
@@ -449,8 +481,7 @@ bool Parser::ParseScopeVar(int index, Policy* p) {
     return Expected("`==`, `in`, `,` or `)`");
   }
   if (has_is && !is_in)
-    return Fail(op_loc,
-                "`is` cannot be used together with `==`; use `_ is _ in _`");
+    Soft(op_loc, "`is` cannot be used together with `==`; use `_ is _ in _`");
   Advance();
 
   SourceLoc rhs_loc = tok_.loc;
@@ -466,18 +497,21 @@ bool Parser::ParseScopeVar(int index, Policy* p) {
       a.op = ActionScope::Op::kInSet;
       for (const ExprPtr& elem : e.args) {
         EntityUid uid;
-        if (!ToActionEntity(*elem, elem->loc, &uid)) return false;
-        a.entities.push_back(std::move(uid));
+        if (ToActionEntity(*elem, elem->loc, &uid))
+          a.entities.push_back(std::move(uid));
       }
       return true;
     }
-    if (e.kind == ExprKind::kSet)
-      return Fail(rhs_loc,
-                  "expected single entity uid, found set of entity uids");
-    if (e.kind == ExprKind::kSlot)
-      return Fail(rhs_loc, "expected single entity uid, found template slot");
+    if (e.kind == ExprKind::kSet) {
+      Soft(rhs_loc, "expected single entity uid, found set of entity uids");
+      return true;
+    }
+    if (e.kind == ExprKind::kSlot) {
+      Soft(rhs_loc, "expected single entity uid, found template slot");
+      return true;
+    }
     EntityUid uid;
-    if (!ToActionEntity(e, rhs_loc, &uid)) return false;
+    if (!ToActionEntity(e, rhs_loc, &uid)) return true;
     a.op = is_in ? ActionScope::Op::kIn : ActionScope::Op::kEq;
     a.entities.push_back(std::move(uid));
     return true;
@@ -486,7 +520,7 @@ bool Parser::ParseScopeVar(int index, Policy* p) {
   EntityScope& s = index == 0 ? p->principal : p->resource;
   if (!ToEntityScope(rhs, index == 0 ? Slot::kPrincipal : Slot::kResource,
                      rhs_loc, &s, is_in)) {
-    return false;
+    return true;  // a soft error
   }
   if (has_is) {
     s.op = EntityScope::Op::kIsIn;
@@ -501,11 +535,12 @@ bool Parser::ToEntityScope(const Sub& rhs, Slot slot, SourceLoc loc,
   out->op = is_in ? EntityScope::Op::kIn : EntityScope::Op::kEq;
   if (e.kind == ExprKind::kSlot) {
     if (e.slot != slot) {
-      return Fail(loc, slot == Slot::kPrincipal
-                           ? "expected an entity uid or matching template "
-                             "slot, found ?resource instead of ?principal"
-                           : "expected an entity uid or matching template "
-                             "slot, found ?principal instead of ?resource");
+      Soft(loc, slot == Slot::kPrincipal
+                    ? "expected an entity uid or matching template "
+                      "slot, found ?resource instead of ?principal"
+                    : "expected an entity uid or matching template "
+                      "slot, found ?principal instead of ?resource");
+      return false;
     }
     out->slot = slot;
     return true;
@@ -516,28 +551,31 @@ bool Parser::ToEntityScope(const Sub& rhs, Slot slot, SourceLoc loc,
     return true;
   }
   if (e.kind == ExprKind::kSet) {
-    return Fail(loc,
-                "expected single entity uid or template slot, found set of "
-                "entity uids");
+    Soft(loc,
+         "expected single entity uid or template slot, found set of "
+         "entity uids");
+    return false;
   }
-  return Fail(loc, "expected an entity uid or matching template slot");
+  Soft(loc, "expected an entity uid or matching template slot");
+  return false;
 }
 
 bool Parser::ToActionEntity(const Expr& e, SourceLoc loc, EntityUid* out) {
   if (e.kind != ExprKind::kLiteral ||
       e.literal.kind() != Value::Kind::kEntity) {
-    return Fail(loc, e.kind == ExprKind::kSlot
-                         ? "expected an entity uid, found template slot"
-                         : "expected an entity uid");
+    Soft(loc, e.kind == ExprKind::kSlot
+                  ? "expected an entity uid, found template slot"
+                  : "expected an entity uid");
+    return false;
   }
   const EntityUid& uid = e.literal.AsEntity();
   std::string_view t = uid.type;
   if (!(t == "Action" ||
         (t.size() > 8 && t.substr(t.size() - 8) == "::Action"))) {
-    return Fail(loc, "expected an entity uid with type `Action` but got `" +
-                         uid.type +
-                         "::\"...\"`; action entities must have "
-                         "type `Action`, optionally in a namespace");
+    Soft(loc, "expected an entity uid with type `Action` but got `" + uid.type +
+                  "::\"...\"`; action entities must have type `Action`, "
+                  "optionally in a namespace");
+    return false;
   }
   *out = uid;
   return true;
@@ -551,14 +589,17 @@ bool Parser::ParseCondition(Policy* p) {
   } else if (Text() == "unless") {
     c.is_when = false;
   } else {
-    return Fail("invalid policy condition `" + std::string(Text()) +
-                "`: a condition is either `when` or `unless`");
+    Soft(loc, "invalid policy condition `" + std::string(Text()) +
+                  "`: a condition is either `when` or `unless`");
   }
   std::string kw(Text());
   Advance();
   if (!Expect(Tok::kLBrace)) return false;
-  if (tok_.kind == Tok::kRBrace)
-    return Fail(loc, "`" + kw + "` condition clause cannot be empty");
+  if (tok_.kind == Tok::kRBrace) {
+    Soft(loc, "`" + kw + "` condition clause cannot be empty");
+    Advance();
+    return true;
+  }
   Sub body = ParseExpr();
   if (!body) return false;
   if (!Expect(Tok::kRBrace)) return false;
@@ -785,8 +826,8 @@ Sub Parser::ParseRelation() {
     std::string_view raw = Text();
     Result<Pattern> pat = UnescapePattern(raw.substr(1, raw.size() - 2));
     if (!pat.ok()) {
-      Fail(pat.error().message());
-      return NoSub();
+      Soft(tok_.loc, pat.error().message());
+      pat = Pattern{};
     }
     Advance();
     if (!CheckRhsEnds("`like`")) return NoSub();
@@ -883,14 +924,12 @@ Sub Parser::ParseMult() {
   Sub left = ParseUnary();
   while (left) {
     if (tok_.kind == Tok::kSlash) {
-      Fail("division is not supported");
-      return NoSub();
+      Soft(tok_.loc, "division is not supported");
+    } else if (tok_.kind == Tok::kPercent) {
+      Soft(tok_.loc, "remainder/modulo is not supported");
+    } else if (tok_.kind != Tok::kStar) {
+      break;
     }
-    if (tok_.kind == Tok::kPercent) {
-      Fail("remainder/modulo is not supported");
-      return NoSub();
-    }
-    if (tok_.kind != Tok::kStar) break;
     Advance();
     Sub right = ParseUnary();
     if (!right) return NoSub();
@@ -919,11 +958,11 @@ Sub Parser::ParseUnary() {
     Advance();
   }
   if (count > 4) {
-    Fail(loc, std::string("too many occurrences of `") +
+    Soft(loc, std::string("too many occurrences of `") +
                   (op == Tok::kBang ? "!" : "-") +
                   "`: cannot chain more than 4 applications of a unary "
                   "operator");
-    return NoSub();
+    count = 4;
   }
   Sub operand;
   int wraps = count;
@@ -967,17 +1006,17 @@ Sub Parser::ParseNumber(std::string_view digits, bool negate, SourceLoc loc) {
   for (char c : digits) {
     uint64_t d = static_cast<uint64_t>(c - '0');
     if (n > (UINT64_MAX - d) / 10) {
-      Fail(loc, "integer parse error: number too large to fit in target type");
-      return NoSub();
+      Soft(loc, "integer parse error: number too large to fit in target type");
+      return Placeholder(loc);
     }
     n = n * 10 + d;
   }
   constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;
   if (n > kMinMagnitude || (!negate && n == kMinMagnitude)) {
-    Fail(loc, "integer literal `" + std::string(negate ? "-" : "") +
+    Soft(loc, "integer literal `" + std::string(negate ? "-" : "") +
                   std::string(digits) +
                   "` is too large; the maximum is 9223372036854775807");
-    return NoSub();
+    return Placeholder(loc);
   }
   int64_t v = negate ? static_cast<int64_t>(0 - n) : static_cast<int64_t>(n);
   return MakeLiteral(Value::Long(v), loc);
@@ -985,8 +1024,8 @@ Sub Parser::ParseNumber(std::string_view digits, bool negate, SourceLoc loc) {
 
 bool Parser::CheckAttr(std::string_view name, SourceLoc loc) {
   if (IsReserved(name)) {
-    return Fail(loc, "this identifier is reserved and cannot be used: " +
-                         std::string(name));
+    Soft(loc, "this identifier is reserved and cannot be used: " +
+                  std::string(name));
   }
   return true;
 }
@@ -994,7 +1033,8 @@ bool Parser::CheckAttr(std::string_view name, SourceLoc loc) {
 bool Parser::CheckName(const std::vector<std::string>& parts, SourceLoc loc) {
   for (const std::string& p : parts) {
     if (IsReserved(p)) {
-      return Fail(loc, "this identifier is reserved and cannot be used: " + p);
+      Soft(loc, "this identifier is reserved and cannot be used: " + p);
+      return true;
     }
   }
   for (const std::string& p : parts) {
@@ -1004,8 +1044,9 @@ bool Parser::CheckName(const std::vector<std::string>& parts, SourceLoc loc) {
         if (i) full += "::";
         full += parts[i];
       }
-      return Fail(
-          loc, "the name `" + full + "` contains `__cedar`, which is reserved");
+      Soft(loc,
+           "the name `" + full + "` contains `__cedar`, which is reserved");
+      return true;
     }
   }
   return true;
@@ -1043,8 +1084,12 @@ bool Parser::StringLiteral(std::string* out) {
   if (tok_.kind != Tok::kString) return Expected("a string literal");
   std::string_view raw = Text();
   Result<std::string> s = UnescapeString(raw.substr(1, raw.size() - 2));
-  if (!s.ok()) return Fail(s.error().message());
-  *out = std::move(*s);
+  if (!s.ok()) {
+    Soft(tok_.loc, s.error().message());
+    out->assign(raw);
+  } else {
+    *out = std::move(*s);
+  }
   Advance();
   return true;
 }
@@ -1067,9 +1112,10 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
     case Tok::kSlot: {
       std::string_view t = Text();
       if (!slots_allowed_) {
-        Fail("found template slot " + std::string(t) +
-             " in a condition; slots may only appear in the scope");
-        return NoSub();
+        Soft(loc, "found template slot " + std::string(t) +
+                      " in a condition; slots may only appear in the scope");
+        Advance();
+        return Placeholder(loc);
       }
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::kSlot;
@@ -1152,9 +1198,9 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
   }
   if (tok_.kind == Tok::kLParen) {
     // A function call.
+    std::vector<Sub> args;
+    if (!ParseArgs(&args)) return NoSub();
     if (name->size() == 1 && IsExtensionFunction(full)) {
-      std::vector<Sub> args;
-      if (!ParseArgs(&args)) return NoSub();
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::kExtCall;
       e->loc = loc;
@@ -1170,12 +1216,12 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
         (IsExtensionMethod(full) || full == "contains" ||
          full == "containsAll" || full == "containsAny" || full == "isEmpty" ||
          full == "getTag" || full == "hasTag")) {
-      Fail(loc, "`" + full + "` is a method, not a function; call it as `e." +
+      Soft(loc, "`" + full + "` is a method, not a function; call it as `e." +
                     full + "(..)`");
-      return NoSub();
+      return Placeholder(loc);
     }
-    Fail(loc, "`" + full + "` is not a valid function");
-    return NoSub();
+    Soft(loc, "`" + full + "` is not a valid function");
+    return Placeholder(loc);
   }
   Var var;
   if (name->size() == 1 && IsVarName(full, &var)) {
@@ -1187,14 +1233,14 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
     return Sub{std::move(e), 1, 1};
   }
   if (name->size() == 1 && IsReserved(full)) {
-    Fail(loc, "this identifier is reserved and cannot be used: " + full);
-    return NoSub();
+    Soft(loc, "this identifier is reserved and cannot be used: " + full);
+    return Placeholder(loc);
   }
-  Fail(loc, "invalid variable `" + full +
+  Soft(loc, "invalid variable `" + full +
                 "`; the variables are `principal`, `action`, `resource` and "
                 "`context` (did you mean the string \"" +
                 full + "\"?)");
-  return NoSub();
+  return Placeholder(loc);
 }
 
 bool Parser::ParseArgs(std::vector<Sub>* args) {
@@ -1261,12 +1307,12 @@ Sub Parser::ParseRecord(SourceLoc loc) {
       duplicate = !seen.insert(key).second;
     }
     if (duplicate) {
-      Fail(key_loc, "duplicate key `" + key + "` in record literal");
-      return NoSub();
+      Soft(key_loc, "duplicate key `" + key + "` in record literal");
+    } else {
+      shape.Add(value);
+      e->keys.push_back(std::move(key));
+      e->args.push_back(std::move(value.e));
     }
-    shape.Add(value);
-    e->keys.push_back(std::move(key));
-    e->args.push_back(std::move(value.e));
     if (!Accept(Tok::kComma)) break;
   }
   if (!Expect(Tok::kRBrace)) return NoSub();
@@ -1316,24 +1362,25 @@ Sub Parser::ParseAccesses(Sub base) {
       for (Sub& a : args) all.push_back(std::move(a));
       if (builtin != nullptr) {
         if (args.size() != builtin->arity) {
-          Fail(loc, "call to `" + name + "` requires exactly " +
+          Soft(loc, "call to `" + name + "` requires exactly " +
                         std::to_string(builtin->arity) +
                         (builtin->arity == 1 ? " argument" : " arguments") +
                         ", but got " + std::to_string(args.size()) +
                         (args.size() == 1 ? " argument" : " arguments"));
-          return NoSub();
+          base = Placeholder(at);
+        } else {
+          base = Make(builtin->kind, at, std::move(all));
         }
-        base = Make(builtin->kind, at, std::move(all));
       } else if (IsExtensionMethod(name)) {
         base = Make(ExprKind::kExtCall, at, std::move(all));
         if (base) std::const_pointer_cast<Expr>(base.e)->name = name;
       } else if (IsExtensionFunction(name)) {
-        Fail(loc, "`" + name + "` is a function, not a method; call it as `" +
+        Soft(loc, "`" + name + "` is a function, not a method; call it as `" +
                       name + "(..)`");
-        return NoSub();
+        base = Placeholder(at);
       } else {
-        Fail(loc, "`" + name + "` is not a valid method");
-        return NoSub();
+        Soft(loc, "`" + name + "` is not a valid method");
+        base = Placeholder(at);
       }
     } else if (tok_.kind == Tok::kLBracket) {
       Advance();
@@ -1362,6 +1409,7 @@ Sub Parser::ParseWholeExpr() {
     Fail("expected end of input after the expression, found " + Found());
     return NoSub();
   }
+  if (soft_failed_) return NoSub();
   return e;
 }
 
@@ -1429,7 +1477,7 @@ Result<Policy> ParsePolicy(std::string_view text) {
   if (auto err = CheckInput(text)) return *err;
   Parser parser(text);
   std::optional<Policy> p = parser.ParseOnePolicy();
-  if (!p) return parser.errors().front();
+  if (!p || !parser.errors().empty()) return parser.FirstError();
   return std::move(*p);
 }
 
@@ -1437,7 +1485,7 @@ Result<ExprPtr> ParseExpression(std::string_view text) {
   if (auto err = CheckInput(text)) return *err;
   Parser parser(text);
   Sub e = parser.ParseWholeExpr();
-  if (!e) return parser.errors().front();
+  if (!e || !parser.errors().empty()) return parser.FirstError();
   return std::move(e.e);
 }
 
@@ -1445,7 +1493,7 @@ Result<EntityUid> ParseEntityUid(std::string_view text) {
   if (auto err = CheckInput(text)) return *err;
   Parser parser(text);
   std::optional<EntityUid> uid = parser.ParseWholeUid();
-  if (!uid) return parser.errors().front();
+  if (!uid || !parser.errors().empty()) return parser.FirstError();
   return std::move(*uid);
 }
 
@@ -1453,7 +1501,7 @@ Result<std::string> ParseName(std::string_view text) {
   if (auto err = CheckInput(text)) return *err;
   Parser parser(text);
   std::optional<std::string> name = parser.ParseWholeName();
-  if (!name) return parser.errors().front();
+  if (!name || !parser.errors().empty()) return parser.FirstError();
   return std::move(*name);
 }
 

@@ -176,8 +176,10 @@ TEST(CheckPolicySet, RecoversAtTheNextSemicolon) {
       "permit(principal, action, resource) when { 1 + };\n"
       "permit(principal, action, resource);\n"
       "permit(principal, action, resource) when { \"\\q\" };\n"
-      "bogus;\n");
-  ASSERT_EQ(errors.size(), 3u);
+      "bogus;\n"
+      "permit(principal, action, resource) when { foo(1) && x.if && 1 / 2 "
+      "&& \"\\q\" && {a: 1, a: 2} && [].contains() && ?principal };\n");
+  ASSERT_EQ(errors.size(), 11u);
   EXPECT_TRUE(Contains(errors[0].message(),
                        "line 1, column 48: expected an "
                        "expression, found `}`"))
@@ -187,6 +189,15 @@ TEST(CheckPolicySet, RecoversAtTheNextSemicolon) {
                        "`\\q` is not a valid escape"))
       << errors[1].message();
   EXPECT_TRUE(Contains(errors[2].message(), "invalid policy effect `bogus`"));
+  // Errors that leave the text readable do not stop the policy's parse.
+  EXPECT_TRUE(Contains(errors[3].message(), "`foo` is not a valid function"));
+  EXPECT_TRUE(Contains(errors[4].message(), "invalid variable `x`"));
+  EXPECT_TRUE(Contains(errors[5].message(), "reserved"));
+  EXPECT_TRUE(Contains(errors[6].message(), "division is not supported"));
+  EXPECT_TRUE(Contains(errors[7].message(), "not a valid escape"));
+  EXPECT_TRUE(Contains(errors[8].message(), "duplicate key `a`"));
+  EXPECT_TRUE(Contains(errors[9].message(), "call to `contains` requires"));
+  EXPECT_TRUE(Contains(errors[10].message(), "found template slot"));
   EXPECT_TRUE(CheckPolicySet("permit(principal, action, resource);").empty());
 }
 
