@@ -26,11 +26,17 @@ export function entitiesError(entities) {
 
 // The JSON form (cedar-wasm's policyToJson) of one policy text, or null if it
 // does not survive the trip (JavaScript numbers cannot hold every long).
+// cedar-wasm throws (serde's recursion limit) on JSON nested past 128
+// levels, which deep policies reach; those stay in text batches.
 export function policyJson(text) {
-  const r = cedar.policyToJson(text);
-  if (r.type !== 'success') return null;
-  const back = cedar.checkParsePolicySet({ staticPolicies: { p: r.json } });
-  return back.type === 'success' ? r.json : null;
+  try {
+    const r = cedar.policyToJson(text);
+    if (r.type !== 'success') return null;
+    const back = cedar.checkParsePolicySet({ staticPolicies: { p: r.json } });
+    return back.type === 'success' ? r.json : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 // Decides each request against one policy set (a text, or an object mapping
