@@ -103,7 +103,9 @@ TEST_F(LedgerTest, ConcurrentWritersEachGetTheirOwnDurableEntry) {
     for (int i = 0; i < kPer; ++i) {
       EXPECT_EQ((*all)[got[t][i]],
                 "t" + std::to_string(t) + "-" + std::to_string(i));
-      if (i > 0) EXPECT_GT(got[t][i], got[t][i - 1]);
+      if (i > 0) {
+        EXPECT_GT(got[t][i], got[t][i - 1]);
+      }
     }
   }
 }

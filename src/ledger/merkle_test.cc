@@ -106,8 +106,9 @@ TEST(Merkle, EveryInclusionProofVerifiesAndLeadsToTheRoot) {
       // (A proof can verify at another size against the same root: RFC
       // 9162 binds the size only through the signed checkpoint.)
       EXPECT_FALSE(VerifyInclusion(m, n + 1, leaf, *p, t.RootAt(n + 1)).ok());
-      if (m + 1 < n)
+      if (m + 1 < n) {
         EXPECT_FALSE(VerifyInclusion(m + 1, n, leaf, *p, root).ok());
+      }
       EXPECT_FALSE(VerifyInclusion(m, n, HashLeaf("x"), *p, root).ok());
       if (!p->empty()) {
         std::vector<Hash> bad = *p;
