@@ -60,7 +60,8 @@ export function decideAll(policies, entities, requests) {
     } catch (e) {
       // A trap (e.g. stack exhaustion on very deep input) leaves the wasm
       // instance unusable: every later answer would be garbage.
-      throw new Error('cedar-wasm trapped; its instance is now unusable: ' + e.message);
+      if (e instanceof WebAssembly.RuntimeError) throw new Error('cedar-wasm trapped; its instance is now unusable: ' + e.message);
+      return { reject: 'cedar-wasm threw: ' + e.message };
     }
     if (r.type !== 'success') return { reject: r.errors.map((e) => e.message).join('; ') };
     const d = r.response.diagnostics;
@@ -257,7 +258,8 @@ export function decideBatched(policies, entities, requests, maxPolicies = 3000) 
         context: {}, policies: { staticPolicies: text }, entities: entities.concat(ctxEntities),
       });
     } catch (e) {
-      throw new Error('cedar-wasm trapped; its instance is now unusable: ' + e.message);
+      if (e instanceof WebAssembly.RuntimeError) throw new Error('cedar-wasm trapped; its instance is now unusable: ' + e.message);
+      continue;  // a thrown error (e.g. a recursion limit): the slow path below decides
     }
     if (r.type !== 'success') continue;  // left to the slow path below
     const d = r.response.diagnostics;
