@@ -12,6 +12,7 @@
 
 #include "cedar/extensions.h"
 #include "cedar/json_internal.h"
+#include "cedar/parser.h"
 
 namespace haven::cedar {
 
@@ -87,8 +88,41 @@ Result<std::string_view> RequiredString(Object obj, std::string_view key,
 
 Result<ExprPtr> ReadExpr(Element e, const JsonPath& path);
 
+// Depth of the expression being read on this thread. Trees read here keep
+// the text parser's bound (kMaxExpressionDepth), which every walker of an
+// Expr may rely on.
+thread_local int expr_depth = 0;
+
+struct DepthGuard {
+  DepthGuard() { ++expr_depth; }
+  ~DepthGuard() { --expr_depth; }
+  DepthGuard(const DepthGuard&) = delete;
+  DepthGuard& operator=(const DepthGuard&) = delete;
+};
+
+Error TooDeep(const JsonPath& path) {
+  return ErrorAt(path, "expression nested deeper than the limit of " +
+                           std::to_string(kMaxExpressionDepth) + " levels");
+}
+
+int Depth(const Expr& e) {
+  int d = 0;
+  for (const ExprPtr& a : e.args) d = std::max(d, Depth(*a));
+  return d + 1;
+}
+
 // The argument of "Value": a CedarValueJson turned into an expression, not
 // evaluated (est/expr.rs: `jsonvalue.into_expr`).
+Result<ExprPtr> ReadValueExpr(Element e, const JsonPath& path);
+
+// A value inside a value (set element, record field, call argument): one
+// expression level deeper.
+Result<ExprPtr> ReadNestedValueExpr(Element e, const JsonPath& path) {
+  DepthGuard guard;
+  if (expr_depth > kMaxExpressionDepth) return TooDeep(path);
+  return ReadValueExpr(e, path);
+}
+
 Result<ExprPtr> ReadValueExpr(Element e, const JsonPath& path) {
   switch (e.type()) {
     case simdjson::dom::element_type::BOOL:
@@ -108,7 +142,7 @@ Result<ExprPtr> ReadValueExpr(Element e, const JsonPath& path) {
       set->args.reserve(arr.size());
       size_t i = 0;
       for (Element x : arr) {
-        Result<ExprPtr> v = ReadValueExpr(x, path.Index(i++));
+        Result<ExprPtr> v = ReadNestedValueExpr(x, path.Index(i++));
         if (!v.ok()) return v;
         set->args.push_back(std::move(*v));
       }
@@ -147,12 +181,12 @@ Result<ExprPtr> ReadValueExpr(Element e, const JsonPath& path) {
         JsonPath args_path = body_path.Key("args");
         size_t i = 0;
         for (Element a : args) {
-          Result<ExprPtr> v = ReadValueExpr(a, args_path.Index(i++));
+          Result<ExprPtr> v = ReadNestedValueExpr(a, args_path.Index(i++));
           if (!v.ok()) return v;
           call->args.push_back(std::move(*v));
         }
       } else {
-        Result<ExprPtr> v = ReadValueExpr(arg, body_path.Key("arg"));
+        Result<ExprPtr> v = ReadNestedValueExpr(arg, body_path.Key("arg"));
         if (!v.ok()) return v;
         call->args.push_back(std::move(*v));
       }
@@ -182,7 +216,7 @@ Result<ExprPtr> ReadValueExpr(Element e, const JsonPath& path) {
   rec->keys.reserve(obj.size());
   rec->args.reserve(obj.size());
   for (auto field : obj) {
-    Result<ExprPtr> v = ReadValueExpr(field.value, path.Key(field.key));
+    Result<ExprPtr> v = ReadNestedValueExpr(field.value, path.Key(field.key));
     if (!v.ok()) return v;
     rec->keys.emplace_back(field.key);
     rec->args.push_back(std::move(*v));
@@ -262,6 +296,13 @@ Result<ExprPtr> ReadAttr(ExprKind kind, Element v, const JsonPath& path) {
                              json_internal::Describe(*a));
   }
   Array parts = a->get_array().value_unsafe();
+  // `e has a1...ak` becomes k-1 `&&` above a `has` whose operand is a chain
+  // of k-1 attribute accesses on `e`.
+  if (static_cast<size_t>(expr_depth) + 2 * parts.size() +
+          static_cast<size_t>(Depth(**left)) >
+      static_cast<size_t>(kMaxExpressionDepth) + 1) {
+    return TooDeep(attr_path);
+  }
   ExprPtr result;
   ExprPtr prefix = *left;
   size_t i = 0;
@@ -394,6 +435,8 @@ constexpr BinaryOp kBinaryOps[] = {
 };
 
 Result<ExprPtr> ReadExpr(Element e, const JsonPath& path) {
+  DepthGuard guard;
+  if (expr_depth > kMaxExpressionDepth) return TooDeep(path);
   if (!e.is_object()) {
     return ErrorAt(path,
                    "expected an expression (an object with one key), "

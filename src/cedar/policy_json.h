@@ -52,8 +52,10 @@
 namespace haven::cedar {
 
 // Policies nest deeper than values: every expression level is two JSON
-// levels, so 1024 allows expressions about 500 deep.
-inline constexpr JsonLimits kPolicyJsonLimits{size_t{1} << 30, 1024};
+// levels, so 2048 admits expressions as deep as the text parser allows
+// (kMaxExpressionDepth, 1000), which the reader also enforces on the tree it
+// builds (`has` paths included).
+inline constexpr JsonLimits kPolicyJsonLimits{size_t{1} << 30, 2048};
 
 // ReadPolicyJson parses one policy or template (a template has slots in its
 // scope). The result's id is empty; callers name it.

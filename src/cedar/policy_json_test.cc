@@ -497,17 +497,40 @@ TEST(ReadExprJson, RejectsMalformedExpressions) {
               StartsWith("at /==: duplicate key `left`"));
 }
 
+std::string NestedNots(int n) {
+  std::string json;
+  for (int i = 0; i < n; ++i) json += R"({"!": {"arg": )";
+  json += R"({"Value": true})";
+  for (int i = 0; i < n; ++i) json += "}}";
+  return json;
+}
+
 TEST(ReadExprJson, RefusesDeepNestingWithoutOverflowingTheStack) {
-  std::string deep;
-  for (int i = 0; i < 5000; ++i) deep += R"({"!": {"arg": )";
-  deep += R"({"Value": true})";
-  for (int i = 0; i < 5000; ++i) deep += "}}";
-  EXPECT_THAT(ExprError(deep), HasSubstr("deeper than the limit of 1024"));
-  std::string ok;
-  for (int i = 0; i < 500; ++i) ok += R"({"!": {"arg": )";
-  ok += R"({"Value": true})";
-  for (int i = 0; i < 500; ++i) ok += "}}";
-  EXPECT_TRUE(ReadExprJson(ok).ok());
+  EXPECT_THAT(ExprError(NestedNots(5000)),
+              HasSubstr("deeper than the limit of 2048"));
+  // As deep as the text parser allows, and no deeper.
+  EXPECT_TRUE(ReadExprJson(NestedNots(kMaxExpressionDepth - 1)).ok());
+  EXPECT_THAT(ExprError(NestedNots(kMaxExpressionDepth)),
+              HasSubstr("expression nested deeper than the limit of 1000"));
+  std::string deep_value = R"({"Value": )" + std::string(1000, '[') + "1" +
+                           std::string(1000, ']') + "}";
+  EXPECT_THAT(ExprError(deep_value), HasSubstr("expression nested deeper"));
+}
+
+TEST(ReadExprJson, BoundsTheTreeThatHasPathsBuild) {
+  std::string path = "[";
+  for (int i = 0; i < 600; ++i) path += std::string(i ? "," : "") + "\"a\"";
+  path += "]";
+  EXPECT_THAT(ExprError(R"({"has": {"left": {"Var": "context"}, "attr": )" +
+                        path + "}}"),
+              StartsWith("at /has/attr: expression nested deeper"));
+  // A long but legal path reads, and its tree respects the bound.
+  std::string ok = "[";
+  for (int i = 0; i < 400; ++i) ok += std::string(i ? "," : "") + "\"a\"";
+  ok += "]";
+  EXPECT_TRUE(ReadExprJson(R"({"has": {"left": {"Var": "context"}, "attr": )" +
+                           ok + "}}")
+                  .ok());
 }
 
 TEST(WritePolicyJson, WritesCedarsFieldOrder) {
