@@ -47,18 +47,36 @@ bool IsActionType(const std::string& type) {
 
 }  // namespace
 
+int32_t EntityStore::InternNew(const EntityUid& uid, size_t hash) {
+  for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+    int32_t id = table_[at];
+    if (id < 0) {
+      id = static_cast<int32_t>(values_.size());
+      table_[at] = id;
+      values_.push_back(Value::Entity(uid));
+      hashes_.push_back(hash);
+      entity_index_.push_back(-1);
+      return id;
+    }
+    if (hashes_[id] == hash && UidOf(id) == uid) return id;
+  }
+}
+
 Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   EntityStore s;
+  // The table holds every uid named (entities and parents) at most half full.
+  size_t named = entities.size();
+  for (const Entity& e : entities) named += e.parents.size();
+  size_t cap = 8;
+  while (cap < named * 2) cap *= 2;
+  s.table_.assign(cap, -1);
+  s.mask_ = cap - 1;
   s.entities_.reserve(entities.size());
-  s.ids_.reserve(entities.size() * 2);
-  auto intern = [&s](const EntityUid& uid) -> int32_t {
-    auto [it, inserted] =
-        s.ids_.emplace(uid, static_cast<int32_t>(s.values_.size()));
-    if (inserted) {
-      s.values_.push_back(Value::Entity(uid));
-      s.entity_index_.push_back(-1);
-    }
-    return it->second;
+  s.values_.reserve(named);
+  s.hashes_.reserve(named);
+  s.entity_index_.reserve(named);
+  auto intern = [&s](const EntityUid& uid) {
+    return s.InternNew(uid, EntityUidHash()(uid));
   };
 
   auto by_key = [](const RecordField& a, const RecordField& b) {
@@ -91,29 +109,33 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
     s.entities_.push_back(std::move(e));
   }
 
-  // Direct parents by interned id.
-  std::vector<std::vector<int32_t>> parents(s.values_.size());
-  for (const Entity& e : s.entities_) {
-    int32_t id = s.ids_.find(e.uid)->second;
-    for (const EntityUid& p : e.parents) parents[id].push_back(intern(p));
+  // Direct parents by interned id, flat: par[par_begin[i] .. par_begin[i+1]).
+  for (const Entity& e : s.entities_)
+    for (const EntityUid& p : e.parents) intern(p);
+  const size_t n = s.values_.size();
+  std::vector<uint32_t> par_begin(n + 1, 0);
+  std::vector<int32_t> par;
+  for (size_t id = 0; id < n; ++id) {
+    par_begin[id] = static_cast<uint32_t>(par.size());
+    int32_t ei = s.entity_index_[id];
+    if (ei >= 0)
+      for (const EntityUid& p : s.entities_[ei].parents)
+        par.push_back(s.Intern(p));
   }
-  parents.resize(s.values_.size());
-  s.entity_index_.resize(s.values_.size(), -1);
+  par_begin[n] = static_cast<uint32_t>(par.size());
 
   // Closure: a depth-first search from each entity. A node reached again
   // from itself is a cycle, which the reference refuses.
-  const size_t n = s.values_.size();
-  s.hashes_.resize(n);
-  for (size_t i = 0; i < n; ++i) s.hashes_[i] = EntityUidHash()(s.UidOf(i));
-  s.ancestors_.assign(n, {});
+  s.anc_begin_.assign(n + 1, 0);
   std::vector<uint32_t> seen(n, 0);
   uint32_t epoch = 0;
   std::vector<int32_t> stack;
   for (size_t start = 0; start < n; ++start) {
-    if (parents[start].empty()) continue;
+    s.anc_begin_[start] = static_cast<uint32_t>(s.anc_.size());
+    if (par_begin[start] == par_begin[start + 1]) continue;
     ++epoch;
-    std::vector<int32_t>& out = s.ancestors_[start];
-    stack.assign(parents[start].begin(), parents[start].end());
+    stack.assign(par.begin() + par_begin[start],
+                 par.begin() + par_begin[start + 1]);
     while (!stack.empty()) {
       int32_t v = stack.back();
       stack.pop_back();
@@ -125,19 +147,24 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
             "has a cycle containing vertex `" +
             s.UidOf(v).ToString() + "`");
       }
-      out.push_back(v);
-      for (int32_t p : parents[v])
-        if (seen[p] != epoch) stack.push_back(p);
+      s.anc_.push_back(v);
+      for (uint32_t k = par_begin[v]; k < par_begin[v + 1]; ++k)
+        if (seen[par[k]] != epoch) stack.push_back(par[k]);
     }
-    std::sort(out.begin(), out.end());
-    out.shrink_to_fit();
+    std::sort(s.anc_.begin() + s.anc_begin_[start], s.anc_.end());
   }
+  s.anc_begin_[n] = static_cast<uint32_t>(s.anc_.size());
   return s;
 }
 
 int32_t EntityStore::Intern(const EntityUid& uid) const {
-  auto it = ids_.find(uid);
-  return it == ids_.end() ? -1 : it->second;
+  if (table_.empty()) return -1;
+  const size_t hash = EntityUidHash()(uid);
+  for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+    int32_t id = table_[at];
+    if (id < 0) return -1;
+    if (hashes_[id] == hash && UidOf(id) == uid) return id;
+  }
 }
 
 const Entity* EntityStore::Find(const EntityUid& uid) const {
@@ -147,7 +174,7 @@ const Entity* EntityStore::Find(const EntityUid& uid) const {
 
 bool EntityStore::InIds(int32_t a, int32_t b) const {
   if (a == b) return true;
-  const std::vector<int32_t>& anc = ancestors_[a];
+  std::span<const int32_t> anc = AncestorsOf(a);
   return std::binary_search(anc.begin(), anc.end(), b);
 }
 

@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "cedar/result.h"
@@ -67,7 +66,7 @@ class EntityStore {
   const Value& ValueOf(int32_t id) const { return values_[id]; }
   // Sorted interned ids of every ancestor of `id` (not including `id`).
   std::span<const int32_t> AncestorsOf(int32_t id) const {
-    return ancestors_[id];
+    return {anc_.data() + anc_begin_[id], anc_begin_[id + 1] - anc_begin_[id]};
   }
   // `a in b` on interned ids.
   bool InIds(int32_t a, int32_t b) const;
@@ -81,11 +80,17 @@ class EntityStore {
   }
 
  private:
+  // Inserts `uid` if new (Build only); `hash` is EntityUidHash()(uid).
+  int32_t InternNew(const EntityUid& uid, size_t hash);
+
   std::vector<Entity> entities_;
-  std::unordered_map<EntityUid, int32_t, EntityUidHash> ids_;
-  // ancestors_[i]: sorted interned ids of every ancestor of interned id i
-  // (only entities in the store have ancestors).
-  std::vector<std::vector<int32_t>> ancestors_;
+  // Open-addressing table of interned ids (or -1), probed from hash & mask_.
+  std::vector<int32_t> table_;
+  size_t mask_ = 0;
+  // Ancestors of id i, sorted: anc_[anc_begin_[i] .. anc_begin_[i + 1]).
+  // Only entities in the store have ancestors.
+  std::vector<uint32_t> anc_begin_;
+  std::vector<int32_t> anc_;
   std::vector<int32_t>
       entity_index_;            // interned id -> index in entities_, or -1
   std::vector<Value> values_;   // interned id -> Value::Entity of its uid
