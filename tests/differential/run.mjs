@@ -207,6 +207,17 @@ async function main() {
         (r.saved ? ' -> ' + r.saved : ''));
     }
     console.log(`differential sweep: ${sweep.expressions} expressions, ${sweep.mismatches} mismatches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const { runProbes } = await import('./probes.mjs');
+    const ptmp = mkdtempSync(join(tmpdir(), 'haven-probe-'));
+    let probes;
+    try {
+      probes = runProbes(o.haven, ptmp);
+    } finally {
+      rmSync(ptmp, { recursive: true, force: true });
+    }
+    for (const r of probes.report) console.log(`${r.known ? 'KNOWN DIVERGENCE' : 'PROBE MISMATCH'} ${r.label}: ${r.text}`);
+    console.log(`differential probes: ${probes.count} hand-written inputs, ${probes.mismatches} mismatches, ${probes.known} known divergences`);
+    sweep.mismatches += probes.mismatches;
   }
   let lastPrint = Date.now();
   console.error(`differential: cedar-wasm ${version()}, seed ${o.seed}, ${nBatches} batches of ${o.batch}, ` +
