@@ -147,7 +147,7 @@ int RunFormat(const std::string& path, const std::string& to) {
   Result<cedar::PolicySet> set = LoadPolicies(path, "");
   if (!set.ok()) return Fail(set.error().message());
   if (to == "json") {
-    std::cout << cedar::WritePolicySetJson(*set) << "\n";
+    std::cout << cedar::IndentJson(cedar::WritePolicySetJson(*set)) << "\n";
   } else {
     std::cout << cedar::FormatPolicySet(*set);
   }
