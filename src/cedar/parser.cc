@@ -238,8 +238,7 @@ class Parser {
   Sub ParseAdd();
   Sub ParseMult();
   Sub ParseUnary();
-  Sub ParsePrimary(bool* was_name, std::vector<std::string>* name,
-                   SourceLoc* name_loc);
+  Sub ParsePrimary();
   Sub ParseAccesses(Sub base);
   Sub ParseNumber(std::string_view digits, bool negate, SourceLoc loc);
   bool ParseArgs(std::vector<Sub>* args);
@@ -944,10 +943,7 @@ Sub Parser::ParseMult() {
 Sub Parser::ParseUnary() {
   SourceLoc loc = tok_.loc;
   if (tok_.kind != Tok::kBang && tok_.kind != Tok::kMinus) {
-    bool was_name;
-    std::vector<std::string> name;
-    SourceLoc name_loc;
-    Sub prim = ParsePrimary(&was_name, &name, &name_loc);
+    Sub prim = ParsePrimary();
     if (!prim) return prim;
     return ParseAccesses(std::move(prim));
   }
@@ -982,10 +978,7 @@ Sub Parser::ParseUnary() {
       --wraps;
     }
   } else {
-    bool was_name;
-    std::vector<std::string> name;
-    SourceLoc name_loc;
-    operand = ParsePrimary(&was_name, &name, &name_loc);
+    operand = ParsePrimary();
     if (!operand) return operand;
     operand = ParseAccesses(std::move(operand));
   }
@@ -1094,9 +1087,7 @@ bool Parser::StringLiteral(std::string* out) {
   return true;
 }
 
-Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
-                         SourceLoc* name_loc) {
-  *was_name = false;
+Sub Parser::ParsePrimary() {
   SourceLoc loc = tok_.loc;
   switch (tok_.kind) {
     case Tok::kNumber: {
@@ -1159,21 +1150,21 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
     Fail("`if` must be in parentheses here: `(if ... then ... else ...)`");
     return NoSub();
   }
-  *name_loc = loc;
-  name->clear();
-  name->emplace_back(first);
+  std::vector<std::string> parts;  // of a name, `A::B::c`
+  parts.clear();
+  parts.emplace_back(first);
   Advance();
   while (tok_.kind == Tok::kColonColon) {
     Advance();
     if (tok_.kind == Tok::kString) {
       // An entity uid.
-      if (!CheckName(*name, loc)) return NoSub();
+      if (!CheckName(parts, loc)) return NoSub();
       std::string id;
       if (!StringLiteral(&id)) return NoSub();
       EntityUid uid;
-      for (size_t i = 0; i < name->size(); ++i) {
+      for (size_t i = 0; i < parts.size(); ++i) {
         if (i) uid.type += "::";
-        uid.type += (*name)[i];
+        uid.type += parts[i];
       }
       uid.id = std::move(id);
       return MakeLiteral(Value::Entity(std::move(uid)), loc);
@@ -1188,19 +1179,19 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
       Expected("an identifier or a string literal after `::`");
       return NoSub();
     }
-    name->emplace_back(Text());
+    parts.emplace_back(Text());
     Advance();
   }
   std::string full;
-  for (size_t i = 0; i < name->size(); ++i) {
+  for (size_t i = 0; i < parts.size(); ++i) {
     if (i) full += "::";
-    full += (*name)[i];
+    full += parts[i];
   }
   if (tok_.kind == Tok::kLParen) {
     // A function call.
     std::vector<Sub> args;
     if (!ParseArgs(&args)) return NoSub();
-    if (name->size() == 1 && IsExtensionFunction(full)) {
+    if (parts.size() == 1 && IsExtensionFunction(full)) {
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::kExtCall;
       e->loc = loc;
@@ -1212,7 +1203,7 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
       }
       return Finish(std::move(e), shape);
     }
-    if (name->size() == 1 &&
+    if (parts.size() == 1 &&
         (IsExtensionMethod(full) || full == "contains" ||
          full == "containsAll" || full == "containsAny" || full == "isEmpty" ||
          full == "getTag" || full == "hasTag")) {
@@ -1224,15 +1215,14 @@ Sub Parser::ParsePrimary(bool* was_name, std::vector<std::string>* name,
     return Placeholder(loc);
   }
   Var var;
-  if (name->size() == 1 && IsVarName(full, &var)) {
+  if (parts.size() == 1 && IsVarName(full, &var)) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kVar;
     e->loc = loc;
     e->var = var;
-    *was_name = false;
     return Sub{std::move(e), 1, 1};
   }
-  if (name->size() == 1 && IsReserved(full)) {
+  if (parts.size() == 1 && IsReserved(full)) {
     Soft(loc, "this identifier is reserved and cannot be used: " + full);
     return Placeholder(loc);
   }

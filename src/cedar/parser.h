@@ -66,8 +66,11 @@ inline constexpr uint64_t kMaxExpressionSize = uint64_t{1} << 24;
 Result<PolicySet> ParsePolicySet(std::string_view text);
 
 // CheckPolicySet reports every error in a policy file (for `haven cedar
-// check`): after an error it skips to the next `;` and parses on. Empty when
-// the text is a valid policy set.
+// check`), in source order. An error that leaves the text readable (an
+// unknown variable, function or method, a reserved name, a bad escape, a
+// duplicate key or annotation, a bad scope entity) does not stop the
+// policy's parse; after a syntax error it skips to the next `;` and parses
+// on. Empty when the text is a valid policy set. At most 1,000 errors.
 std::vector<Error> CheckPolicySet(std::string_view text);
 
 // ParsePolicy parses text holding exactly one policy or template; its id is
