@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
       for (uint64_t seq = 0;; ++seq) {
         // Thread 1 appends large entries now and then: a SIGKILL in the
         // middle of a large pwrite leaves a real torn tail to recover.
-        size_t pad = (t == 1 && seq % 4 == 0) ? 100000 + rng() % 800000
-                                               : rng() % 200;
+        size_t pad =
+            (t == 1 && seq % 4 == 0) ? 100000 + rng() % 800000 : rng() % 200;
         std::string e = "w" + std::to_string(t) + "-" + std::to_string(seq) +
                         "-" + std::string(pad, 'a' + (seq % 26));
         if (t == 0 && seq % 5 == 0) {
