@@ -578,19 +578,6 @@ Result<EntityUid> ReadUid(Element e, const JsonPath& path) {
 
 namespace {
 
-// Days since 1970-01-01 to civil date (Howard Hinnant's algorithm).
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
 void AppendExtnCall(std::string_view fn, std::string_view arg,
                     std::string* out) {
   *out += "{\"fn\":";
@@ -601,17 +588,8 @@ void AppendExtnCall(std::string_view fn, std::string_view arg,
 }
 
 void AppendDatetimeBody(int64_t ms, std::string* out) {
-  // Floor division so that instants before the epoch print correctly.
-  int64_t days = ms / 86400000;
-  int64_t rem = ms % 86400000;
-  if (rem < 0) {
-    rem += 86400000;
-    days -= 1;
-  }
-  int64_t y;
-  unsigned mo, d;
-  CivilFromDays(days, &y, &mo, &d);
-  if (y < 0 || y > 9999) {
+  std::string iso = DatetimeToIso(ms);
+  if (iso.empty()) {
     // No datetime string can name this instant: write it as an offset from
     // the epoch, which Cedar evaluates to the same value.
     *out += "{\"fn\":\"offset\",\"args\":[{\"__extn\":";
@@ -621,13 +599,7 @@ void AppendDatetimeBody(int64_t ms, std::string* out) {
     *out += "}]}";
     return;
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(y), mo, d, static_cast<int>(rem / 3600000),
-                static_cast<int>(rem / 60000 % 60),
-                static_cast<int>(rem / 1000 % 60),
-                static_cast<int>(rem % 1000));
-  AppendExtnCall("datetime", buf, out);
+  AppendExtnCall("datetime", iso, out);
 }
 
 }  // namespace

@@ -29,7 +29,9 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-std::string DatetimeToString(int64_t ms) {
+}  // namespace
+
+std::string DatetimeToIso(int64_t ms) {
   // Floor division so that times before the epoch print correctly.
   int64_t days = ms / 86400000;
   int64_t rem = ms % 86400000;
@@ -40,6 +42,7 @@ std::string DatetimeToString(int64_t ms) {
   int64_t y;
   unsigned mo, d;
   CivilFromDays(days, &y, &mo, &d);
+  if (y < 0 || y > 9999) return "";
   char buf[64];
   std::snprintf(
       buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ", y, mo, d,
@@ -47,8 +50,6 @@ std::string DatetimeToString(int64_t ms) {
       static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
   return buf;
 }
-
-}  // namespace
 
 std::string QuoteString(std::string_view s) {
   std::string out;
@@ -399,8 +400,13 @@ std::string Value::ToCedar() const {
       return "decimal(\"" + DecimalToString(AsLong()) + "\")";
     case Kind::kIpAddr:
       return "ip(\"" + IpToString(AsIp()) + "\")";
-    case Kind::kDatetime:
-      return "datetime(\"" + DatetimeToString(AsLong()) + "\")";
+    case Kind::kDatetime: {
+      std::string iso = DatetimeToIso(AsLong());
+      if (iso.empty())  // no datetime string names it: an offset does
+        return "datetime(\"1970-01-01\").offset(duration(\"" +
+               DurationToString(AsLong()) + "\"))";
+      return "datetime(\"" + iso + "\")";
+    }
     case Kind::kDuration:
       return "duration(\"" + DurationToString(AsLong()) + "\")";
   }

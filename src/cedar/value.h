@@ -165,6 +165,10 @@ std::string QuoteString(std::string_view s);
 std::string DecimalToString(int64_t scaled);
 // ipaddr text form, e.g. 10.0.0.1/32 or ::1/128.
 std::string IpToString(const IpAddr& ip);
+// Datetime text form, "YYYY-MM-DDThh:mm:ss.sssZ", for milliseconds since
+// the epoch; "" when the year falls outside 0000-9999, where no datetime
+// string can name the instant.
+std::string DatetimeToIso(int64_t ms);
 // Duration text form as Cedar prints it, e.g. 1d2h3m4s5ms (or 0ms).
 std::string DurationToString(int64_t ms);
 

@@ -36,7 +36,8 @@ TEST(Value, RecordsCompareByContentNotOrder) {
 
 TEST(Value, EntitiesCompareByTypeAndId) {
   EXPECT_EQ(Value::Entity({"User", "alice"}), Value::Entity({"User", "alice"}));
-  EXPECT_NE(Value::Entity({"User", "alice"}), Value::Entity({"Group", "alice"}));
+  EXPECT_NE(Value::Entity({"User", "alice"}),
+            Value::Entity({"Group", "alice"}));
   EXPECT_EQ(Value::Entity({"NS::User", "a\"b"}).ToCedar(),
             "NS::User::\"a\\\"b\"");
 }
@@ -55,6 +56,10 @@ TEST(Value, PrintsExtensionValuesAsCedarCalls) {
   EXPECT_EQ(DurationToString(-1000), "-1s");
   EXPECT_EQ(Value::Datetime(0).ToCedar(),
             "datetime(\"1970-01-01T00:00:00.000Z\")");
+  EXPECT_EQ(DatetimeToIso(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(DatetimeToIso(253402300800000), "");  // year 10000
+  EXPECT_EQ(Value::Datetime(-62167219200001).ToCedar(),
+            "datetime(\"1970-01-01\").offset(duration(\"-719528d1ms\"))");
   EXPECT_EQ(Value::Datetime(-1).ToCedar(),
             "datetime(\"1969-12-31T23:59:59.999Z\")");
   IpAddr v6;
