@@ -31,6 +31,25 @@ struct SourceLoc {
 enum class Var : uint8_t { kPrincipal, kAction, kResource, kContext };
 enum class Slot : uint8_t { kPrincipal, kResource };  // ?principal, ?resource
 
+// VarName(Var::kContext) == "context"; SlotName(Slot::kResource) ==
+// "?resource": the names policies write.
+constexpr const char* VarName(Var v) {
+  switch (v) {
+    case Var::kPrincipal:
+      return "principal";
+    case Var::kAction:
+      return "action";
+    case Var::kResource:
+      return "resource";
+    case Var::kContext:
+      return "context";
+  }
+  return "principal";
+}
+constexpr const char* SlotName(Slot s) {
+  return s == Slot::kPrincipal ? "?principal" : "?resource";
+}
+
 // One element of a `like` pattern: a literal run of characters (UTF-8), or
 // a wildcard `*` that matches any sequence, including none.
 struct PatternElem {

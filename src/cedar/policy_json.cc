@@ -563,10 +563,6 @@ const Expr* FindSlot(const Expr& e) {
   return nullptr;
 }
 
-const char* SlotName(Slot s) {
-  return s == Slot::kPrincipal ? "?principal" : "?resource";
-}
-
 // {"entity": uid} or {"slot": "?principal"}; the untagged enum tries
 // "entity" first and ignores other keys.
 Status ReadEntityOrSlot(Object obj, const JsonPath& path, Slot own,
@@ -594,17 +590,26 @@ Status ReadEntityOrSlot(Object obj, const JsonPath& path, Slot own,
   return ErrorAt(path, "expected a field `entity` or `slot`");
 }
 
-Status ReadEntityScope(Element e, const JsonPath& path, Slot own,
-                       EntityScope* out) {
+// A scope object's common part: an object without repeated keys, with a
+// string "op". Sets *obj and returns the op.
+Result<std::string_view> ReadScopeOp(Element e, const JsonPath& path,
+                                     Object* obj) {
   if (!e.is_object()) {
     return ErrorAt(path, "expected a scope object with `op`, found " +
                              json_internal::Describe(e));
   }
-  Object obj = e.get_object().value_unsafe();
-  Status s = json_internal::CheckNoDuplicateKeys(obj, path);
-  if (!s.ok()) return s;
-  Result<std::string_view> op = RequiredString(obj, "op", path);
+  *obj = e.get_object().value_unsafe();
+  Status s = json_internal::CheckNoDuplicateKeys(*obj, path);
+  if (!s.ok()) return s.error();
+  return RequiredString(*obj, "op", path);
+}
+
+Status ReadEntityScope(Element e, const JsonPath& path, Slot own,
+                       EntityScope* out) {
+  Object obj;
+  Result<std::string_view> op = ReadScopeOp(e, path, &obj);
   if (!op.ok()) return op.error();
+  Status s;
   if (*op == "All" || *op == "all") {
     out->op = EntityScope::Op::kAny;
     return {};
@@ -655,15 +660,10 @@ Status CheckActionUid(const EntityUid& uid, const JsonPath& path) {
 }
 
 Status ReadActionScope(Element e, const JsonPath& path, ActionScope* out) {
-  if (!e.is_object()) {
-    return ErrorAt(path, "expected a scope object with `op`, found " +
-                             json_internal::Describe(e));
-  }
-  Object obj = e.get_object().value_unsafe();
-  Status s = json_internal::CheckNoDuplicateKeys(obj, path);
-  if (!s.ok()) return s;
-  Result<std::string_view> op = RequiredString(obj, "op", path);
+  Object obj;
+  Result<std::string_view> op = ReadScopeOp(e, path, &obj);
   if (!op.ok()) return op.error();
+  Status s;
   if (*op == "All" || *op == "all") {
     out->op = ActionScope::Op::kAny;
     return {};
@@ -945,20 +945,6 @@ const char* BinaryKey(ExprKind kind) {
     if (op.kind == kind) return op.key.data();
   }
   return nullptr;
-}
-
-const char* VarName(Var v) {
-  switch (v) {
-    case Var::kPrincipal:
-      return "principal";
-    case Var::kAction:
-      return "action";
-    case Var::kResource:
-      return "resource";
-    case Var::kContext:
-      return "context";
-  }
-  return "principal";
 }
 
 // {"<op>":{"<f0>":a0,"<f1>":a1,...}}

@@ -299,23 +299,10 @@ void PrintInner(const Expr& e, std::string* out) {
       PrintValue(e.literal, out);
       return;
     case ExprKind::kVar:
-      switch (e.var) {
-        case Var::kPrincipal:
-          *out += "principal";
-          return;
-        case Var::kAction:
-          *out += "action";
-          return;
-        case Var::kResource:
-          *out += "resource";
-          return;
-        case Var::kContext:
-          *out += "context";
-          return;
-      }
+      *out += VarName(e.var);
       return;
     case ExprKind::kSlot:
-      *out += e.slot == Slot::kPrincipal ? "?principal" : "?resource";
+      *out += SlotName(e.slot);
       return;
     case ExprKind::kNot:
     case ExprKind::kNeg: {
@@ -429,7 +416,7 @@ void PrintEntityScope(const char* var, const EntityScope& s, std::string* out) {
   *out += var;
   auto target = [&]() {
     if (s.slot) {
-      *out += *s.slot == Slot::kPrincipal ? "?principal" : "?resource";
+      *out += SlotName(*s.slot);
     } else if (s.entity) {
       *out += s.entity->type;
       *out += "::";
