@@ -9,6 +9,7 @@ debs=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format-14
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libcli11-dev libsimdjson-dev libboost1.81-dev libboost-json1.81-dev
+  libboost-url1.81-dev wrk
   libssl-dev libsodium-dev libsqlite3-dev
 )
 # The machine image ships Node.js 20 with npm; take Debian's only if absent.

@@ -1,8 +1,8 @@
-#include "ledger/status.h"
+#include "base/status.h"
 
 #include <cstring>
 
-namespace haven::ledger {
+namespace haven {
 
 Status Status::FromErrno(std::string_view context, int err) {
   std::string msg(context);
@@ -37,8 +37,23 @@ std::string Status::ToString() const {
     case StatusCode::kIOError:
       name = "I/O error";
       break;
+    case StatusCode::kUnauthenticated:
+      name = "Unauthenticated";
+      break;
+    case StatusCode::kPermissionDenied:
+      name = "Permission denied";
+      break;
+    case StatusCode::kResourceExhausted:
+      name = "Resource exhausted";
+      break;
+    case StatusCode::kUnavailable:
+      name = "Unavailable";
+      break;
+    case StatusCode::kInternal:
+      name = "Internal";
+      break;
   }
   return std::string(name) + ": " + message_;
 }
 
-}  // namespace haven::ledger
+}  // namespace haven

@@ -1,10 +1,10 @@
-#include "ledger/status.h"
+#include "base/status.h"
 
 #include <gtest/gtest.h>
 
 #include <cerrno>
 
-namespace haven::ledger {
+namespace haven {
 namespace {
 
 TEST(Status, DefaultIsOk) {
@@ -32,4 +32,4 @@ TEST(StatusOr, HoldsAValueOrAnError) {
 }
 
 }  // namespace
-}  // namespace haven::ledger
+}  // namespace haven
