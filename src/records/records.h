@@ -1,0 +1,123 @@
+// Records: the police records Haven answers from — persons, incidents,
+// vehicles (towed), plate_reads (license-plate-reader reads) and warrants —
+// in one SQLite database, indexed for the searches the API offers.
+//
+//   StatusOr<std::unique_ptr<Store>> s = Store::Open(dir + "/records.db", {});
+//   Filter f{{"plate", "ABC1234"}};
+//   Status ok = ValidateFilter(Dataset::kPlateReads, f);   // 400 if not
+//   StatusOr<std::vector<Record>> rows = (*s)->Search(Dataset::kPlateReads, f, 100);
+//   StatusOr<std::optional<Record>> one = (*s)->Get(Dataset::kPersons, "P0000001");
+//
+// A Record is a flat list of (field, value); field names come from the
+// dataset's Schema, which also says which fields are protected (place of
+// birth, nationality, gang designation: the gateway authorizes each field
+// before it leaves).
+//
+// Thread-safety: Search and Get may be called from many threads at once
+// (a pool of read connections with prepared statements); writes (imports,
+// generation) go through one write connection and are serialized.
+#ifndef HAVEN_RECORDS_RECORDS_H_
+#define HAVEN_RECORDS_RECORDS_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/status.h"
+
+namespace haven::records {
+
+enum class Dataset { kPersons, kIncidents, kVehicles, kPlateReads, kWarrants };
+inline constexpr Dataset kAllDatasets[] = {
+    Dataset::kPersons, Dataset::kIncidents, Dataset::kVehicles,
+    Dataset::kPlateReads, Dataset::kWarrants};
+// "persons", "incidents", "vehicles", "plate_reads", "warrants".
+std::string_view DatasetName(Dataset d);
+std::optional<Dataset> ParseDataset(std::string_view name);
+
+enum class FieldType { kString, kInteger, kReal, kBoolean };
+
+struct FieldSpec {
+  std::string_view name;  // "last_name"
+  FieldType type;
+  // A field a Welcoming City must never hand out to outside agencies
+  // (place_of_birth, nationality, gang_designation): FieldClass::"protected".
+  // Every other field is FieldClass::"ordinary".
+  bool is_protected;
+};
+
+struct Schema {
+  Dataset dataset;
+  std::string_view id_field;           // "id"
+  std::span<const FieldSpec> fields;   // in output order; includes the id
+  // Filter names the dataset accepts (see ValidateFilter).
+  std::span<const std::string_view> filters;
+};
+const Schema& SchemaOf(Dataset d);
+
+using FieldValue = std::variant<std::monostate, int64_t, double, bool, std::string>;
+
+struct Record {
+  std::string id;
+  // Parallel to SchemaOf(dataset).fields: values[i] is fields[i]'s value
+  // (std::monostate for NULL).
+  std::vector<FieldValue> values;
+};
+
+// Search filters by name. Per dataset:
+//   persons:     last_name (required), first_name, dob (YYYY-MM-DD)
+//   incidents:   case_number, or beat with date_from and date_to
+//                (YYYY-MM-DD, inclusive)
+//   vehicles:    plate
+//   plate_reads: plate
+//   warrants:    last_name
+// Names are matched case-insensitively (stored upper case); plates
+// exactly after upper-casing and removing spaces and dashes.
+using Filter = std::map<std::string, std::string, std::less<>>;
+
+// OK, or InvalidArgument naming the filter and what is wrong with it
+// ("filter.dob: expected YYYY-MM-DD", "filter.color: not a filter of
+// vehicles; expected one of plate", "filter: persons needs last_name").
+Status ValidateFilter(Dataset d, const Filter& filter);
+
+struct Options {
+  int read_connections = 4;
+};
+
+class Store {
+ public:
+  // Opens (creating if missing, with its schema) the database at `path`.
+  static StatusOr<std::unique_ptr<Store>> Open(std::string_view path,
+                                               const Options& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Records matching a valid filter, at most `limit`, in a stable order
+  // (newest first for dated datasets, then by id).
+  StatusOr<std::vector<Record>> Search(Dataset d, const Filter& filter,
+                                       size_t limit);
+  // The record with this id, or nullopt.
+  StatusOr<std::optional<Record>> Get(Dataset d, std::string_view id);
+  // Number of records in a dataset.
+  StatusOr<int64_t> Count(Dataset d);
+
+  // Inserts records in one transaction: all or nothing. AlreadyExists if an
+  // id is taken (naming it).
+  Status Insert(Dataset d, std::span<const Record> records);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace haven::records
+
+#endif  // HAVEN_RECORDS_RECORDS_H_
