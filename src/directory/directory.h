@@ -5,12 +5,15 @@
 // agency|user|token` commands open at the same time: a change made by a
 // command is seen by the server's next request (see version()).
 //
-//   StatusOr<std::unique_ptr<Directory>> d = Directory::Open(dir + "/directory.db");
-//   Status s = (*d)->AddAgency({.ori = "ILCPD0000", .name = "Chicago Police "
-//       "Department", .jurisdiction = Jurisdiction::kLocal, .department =
-//       "CITY", .component = "CPD"}, "admin");
-//   StatusOr<IssuedToken> t = (*d)->IssueToken("cpd.detective",
-//                                              std::chrono::hours(24 * 90), "admin");
+//   StatusOr<std::unique_ptr<Directory>> d =
+//       Directory::Open(dir + "/directory.db");
+//   Status s = (*d)->AddAgency(
+//       {.ori = "ILCPD0000", .name = "Chicago Police Department",
+//        .jurisdiction = Jurisdiction::kLocal, .department = "CITY",
+//        .component = "CPD"},
+//       "admin");
+//   StatusOr<IssuedToken> t = (*d)->IssueToken(
+//       "cpd.detective", std::chrono::hours(24 * 90), "admin");
 //   // t->secret is shown once; only SHA-256(secret) is stored.
 //   StatusOr<Credential> who = (*d)->Authenticate(t->secret);
 //
@@ -44,6 +47,19 @@ enum class Jurisdiction { kLocal, kState, kFederal };
 std::string_view JurisdictionName(Jurisdiction j);
 std::optional<Jurisdiction> ParseJurisdiction(std::string_view name);
 
+// The roles a user may hold: "officer", "analyst", "oversight", "admin".
+std::span<const std::string_view> KnownRoles();
+
+// Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC), the form audit entries and
+// messages use: FormatUtc(0) == "1970-01-01T00:00:00Z".
+std::string FormatUtc(int64_t unix_seconds);
+
+struct Options {
+  // The clock for created_at, token issue and expiry, and authentication;
+  // empty means std::chrono::system_clock::now. Tests set it.
+  std::function<std::chrono::system_clock::time_point()> now;
+};
+
 struct Agency {
   std::string ori;   // FBI Originating Agency Identifier: 9 characters [A-Z0-9]
   std::string name;  // "Chicago Police Department"
@@ -66,7 +82,7 @@ struct Group {
 };
 
 struct User {
-  std::string id;  // "cpd.detective": [a-z0-9._-]{1,64}
+  std::string id;          // "cpd.detective": [a-z0-9._-]{1,64}
   std::string agency_ori;  // must be a known agency
   std::string name;        // display name
   // Among "officer", "analyst", "oversight", "admin".
@@ -118,6 +134,8 @@ class Directory {
  public:
   // Opens (creating if missing, with its schema) the database at `path`.
   static StatusOr<std::unique_ptr<Directory>> Open(std::string_view path);
+  static StatusOr<std::unique_ptr<Directory>> Open(std::string_view path,
+                                                   const Options& options);
   ~Directory();
   Directory(const Directory&) = delete;
   Directory& operator=(const Directory&) = delete;
@@ -155,7 +173,8 @@ class Directory {
 
   StatusOr<Snapshot> ReadSnapshot();
   // Changes whenever any connection (any process) commits a change to the
-  // directory; cheap enough to call on every request.
+  // directory; cheap enough to call on every request. It may also change
+  // when nothing a snapshot holds did (e.g. entries marked recorded).
   StatusOr<uint64_t> version();
 
   // Pending audit entries of changes, oldest first, at most `limit`.
@@ -165,7 +184,14 @@ class Directory {
   // Hands every pending entry, in order and in chunks, to `append` (which
   // returns once they are durable, e.g. through Ledger::AppendAll) and marks
   // each chunk recorded after it succeeds. Returns how many were recorded.
-  // Concurrent callers (two processes) must not record an entry twice.
+  // Concurrent callers (two processes) must not record an entry twice: each
+  // chunk is read, appended and marked under SQLite's write lock (BEGIN
+  // IMMEDIATE, on a connection of its own so readers never wait), so a
+  // second caller waits and then finds it recorded. A failing `append`
+  // leaves the chunk pending. Only a crash between the append and the
+  // commit can record a chunk twice (the next call appends it again).
+  // `append` must not make changes through a Directory on the same file:
+  // the write lock is held while it runs.
   StatusOr<size_t> RecordChanges(
       const std::function<Status(std::span<const std::string>)>& append);
 
