@@ -6,7 +6,8 @@
 //   ServerOptions opts;
 //   opts.listen = "127.0.0.1:8443";
 //   opts.tls_cert_file = dir + "/tls/cert.pem";  // or opts.plain_http = true
-//   StatusOr<std::unique_ptr<HttpServer>> s = HttpServer::Start(opts, &handler);
+//   StatusOr<std::unique_ptr<HttpServer>> s =
+//       HttpServer::Start(opts, &handler);
 //   (*s)->WaitForSignal();  // SIGTERM/SIGINT: stop accepting, finish
 //                           // in-flight requests, return
 //
@@ -14,13 +15,19 @@
 // exceeds max_body_bytes, or that does not arrive within read_deadline, or
 // that is not HTTP/1.1, is not passed on as is: the handler gets it with
 // `rejection` set (so that it can audit the attempt), and the connection is
-// closed after the answer. A connection idle longer than idle_timeout is
-// closed; beyond max_connections new connections are refused (accepted and
-// closed at once). A slow client costs a socket and a timer, never a
-// thread.
+// closed after the answer. Bytes that are not even the start of a request
+// line (binary garbage), and a header that does not arrive whole within the
+// deadline, are not requests: the connection is closed and the handler never
+// hears of them. A body that misses the deadline reaches the handler as a 408
+// rejection, but its answer is dropped: the socket is closed already. A
+// connection idle longer than idle_timeout is closed; beyond max_connections
+// new connections are refused (accepted and closed at once). A slow client
+// costs a socket and a timer, never a thread.
 //
 // Thread-safety: Start, Shutdown and WaitForSignal from one thread;
-// Responders may be called from any thread, exactly once.
+// Responders may be called from any thread, exactly once (a second call, or a
+// call after Shutdown, does nothing). Requests on one connection reach the
+// Handler one at a time, in order, so pipelining keeps its order.
 #ifndef HAVEN_SERVER_HTTP_SERVER_H_
 #define HAVEN_SERVER_HTTP_SERVER_H_
 
@@ -66,8 +73,8 @@ struct Rejection {
 };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // "/v1/search?x=y", as sent
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // "/v1/search?x=y", as sent
   std::string authorization;  // the Authorization header, or empty
   std::string content_type;
   std::string body;
@@ -97,11 +104,18 @@ class Handler {
   virtual void Handle(HttpRequest request, Responder respond) = 0;
 };
 
+// ErrorResponse: a JSON error answer in the API's format,
+// {"error":{"code":"...","message":"..."}}, strings escaped.
+//
+//   respond(ErrorResponse(413, "body_too_large", "at most 1 MiB"));
+HttpResponse ErrorResponse(int status, std::string_view code,
+                           std::string_view message);
+
 struct ServerStats {
   uint64_t connections_open = 0;
   uint64_t connections_total = 0;
   uint64_t connections_refused = 0;  // over max_connections
-  uint64_t requests = 0;
+  uint64_t requests = 0;  // passed to the handler, rejections included
   uint64_t rejected = 0;  // requests refused by limits
   uint64_t timeouts = 0;  // connections closed by read_deadline/idle_timeout
 };
