@@ -1,0 +1,75 @@
+#include "gateway/audit.h"
+
+#include <gtest/gtest.h>
+
+namespace haven::gateway {
+namespace {
+
+TEST(EncodeAuditRecord, WritesSortedKeysWithoutWhitespace) {
+  AuditRecord r;
+  r.time_ms = 1795791845123;  // 2026-11-27T15:04:05.123Z
+  r.user = "fbi.agent";
+  r.agency = "DCFBIWA00";
+  r.credential = "tok_0123456789abcdef";
+  r.client = "127.0.0.1";
+  r.method = "POST";
+  r.path = "/v1/search";
+  r.dataset = "persons";
+  r.filter = {{"last_name", "LOPEZ"}};
+  r.purpose = "criminal-investigation";
+  r.case_number = "FBI-1";
+  r.reason = "bank robbery";
+  r.status = 200;
+  r.decision = "allow";
+  r.policies = {"criminal-justice-partners"};
+  r.result_count = 2;
+  r.results_digest = ResultsDigest({"persons/P2", "persons/P1"});
+  r.withheld_fields = {"place_of_birth", "nationality"};
+  std::string e = EncodeAuditRecord(r);
+  EXPECT_EQ(
+      e,
+      R"({"agency":"DCFBIWA00","case_number":"FBI-1","client":"127.0.0.1",)"
+      R"("credential":"tok_0123456789abcdef","dataset":"persons","decision":"allow",)"
+      R"("filter":{"last_name":"LOPEZ"},"kind":"access","method":"POST",)"
+      R"("path":"/v1/search","policies":["criminal-justice-partners"],)"
+      R"("purpose":"criminal-investigation","reason":"bank robbery",)"
+      R"("result_count":2,"results_digest":")" +
+          ResultsDigest({"persons/P1", "persons/P2"}) +
+          R"(","status":200,"time":"2026-11-27T15:04:05.123Z",)"
+          R"("user":"fbi.agent","v":1,)"
+          R"("withheld_fields":["place_of_birth","nationality"]})");
+}
+
+TEST(EncodeAuditRecord, KeepsA401WithoutAUser) {
+  AuditRecord r;
+  r.time_ms = 0;
+  r.client = "::1";
+  r.method = "POST";
+  r.path = "/v1/search";
+  r.status = 401;
+  r.error = "unauthenticated";
+  r.credential = "tok_revoked";
+  EXPECT_EQ(EncodeAuditRecord(r),
+            R"({"client":"::1","credential":"tok_revoked",)"
+            R"("error":"unauthenticated","kind":"access","method":"POST",)"
+            R"("path":"/v1/search","status":401,)"
+            R"("time":"1970-01-01T00:00:00.000Z","v":1})");
+}
+
+TEST(ResultsDigest, IsOrderFreeAndEmptyForNone) {
+  EXPECT_EQ(ResultsDigest({}), "");
+  EXPECT_EQ(ResultsDigest({"a", "b"}), ResultsDigest({"b", "a"}));
+  EXPECT_NE(ResultsDigest({"a", "b"}), ResultsDigest({"a"}));
+  // "a\nb\n": an independent value (sha256sum of printf 'a\nb\n').
+  EXPECT_EQ(ResultsDigest({"b", "a"}),
+            "sha256:"
+            "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
+}
+
+TEST(FormatTimeMs, WritesRfc3339Utc) {
+  EXPECT_EQ(FormatTimeMs(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTimeMs(951782400001), "2000-02-29T00:00:00.001Z");
+}
+
+}  // namespace
+}  // namespace haven::gateway

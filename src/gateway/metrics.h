@@ -1,0 +1,50 @@
+// Metrics: the gateway's counters, rendered in the Prometheus text format
+// (version 0.0.4) for GET /metrics.
+//
+//   metrics.CountRequest("search", 200, 0.0012);
+//   metrics.CountDecision("DCFBIWA00", "allow");
+//   std::string text = metrics.Render({{"haven_ledger_size", 1234}});
+//
+// Thread-safe (one mutex; every update is a few map operations).
+#ifndef HAVEN_GATEWAY_METRICS_H_
+#define HAVEN_GATEWAY_METRICS_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace haven::gateway {
+
+class Metrics {
+ public:
+  // One answered request: its route ("search", "record", "entries",
+  // "other"), HTTP status and seconds from arrival to answer.
+  void CountRequest(const std::string& route, int status, double seconds);
+  // One Cedar decision on a query: the requester's agency and "allow",
+  // "deny".
+  void CountDecision(const std::string& agency, const std::string& outcome);
+
+  // The text exposition, with `gauges` (name, value) appended.
+  std::string Render(
+      const std::vector<std::pair<std::string, double>>& gauges) const;
+
+  // Upper bounds of the latency histogram, in seconds.
+  static constexpr std::array<double, 12> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::pair<std::string, std::string>, uint64_t> decisions_;
+  std::array<uint64_t, kBuckets.size()> buckets_{};
+  uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+}  // namespace haven::gateway
+
+#endif  // HAVEN_GATEWAY_METRICS_H_

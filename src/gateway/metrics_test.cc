@@ -1,0 +1,44 @@
+#include "gateway/metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace haven::gateway {
+namespace {
+
+TEST(Metrics, RendersPrometheusText) {
+  Metrics m;
+  m.CountRequest("search", 200, 0.0007);
+  m.CountRequest("search", 200, 0.2);
+  m.CountRequest("search", 403, 0.0001);
+  m.CountDecision("DCICE0000", "deny");
+  std::string text = m.Render({{"haven_ledger_size", 42}});
+  EXPECT_NE(
+      text.find("haven_requests_total{route=\"search\",status=\"200\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("haven_requests_total{route=\"search\",status=\"403\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "haven_decisions_total{agency=\"DCICE0000\",decision=\"deny\"} 1\n"),
+      std::string::npos);
+  // Cumulative buckets: 0.0001 and 0.0007 are under 1 ms; all three under 0.25.
+  EXPECT_NE(
+      text.find("haven_request_duration_seconds_bucket{le=\"0.001\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("haven_request_duration_seconds_bucket{le=\"0.25\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("haven_request_duration_seconds_count 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE haven_ledger_size gauge\nhaven_ledger_size 42\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, EscapesLabelValues) {
+  Metrics m;
+  m.CountDecision("a\"b\\c\nd", "allow");
+  EXPECT_NE(m.Render({}).find("agency=\"a\\\"b\\\\c\\nd\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace haven::gateway
