@@ -103,7 +103,7 @@ constexpr Scenario kTour[] = {
      "search", "Dataset", "persons", "criminal-investigation", "FBI-318A",
      "bank robbery", "10.50.0.3", nullptr},
     {"... and may read a person's name in the results", "fbi.agent",
-     "read-field", "Field", "name", "criminal-investigation", "FBI-318A",
+     "read-field", "Field", "last_name", "criminal-investigation", "FBI-318A",
      "bank robbery", "10.50.0.3", nullptr},
     {"... but never nationality: the field is withheld", "fbi.agent",
      "read-field", "Field", "nationality", "criminal-investigation", "FBI-318A",
