@@ -444,8 +444,11 @@ struct Gateway::Impl {
     NoteDecision(*c, r);
     if (r.decision != cedar::Decision::kAllow) return Deny(c, r);
 
+    auto t0 = Clock::now();
     StatusOr<std::vector<records::Record>> rows =
         records->Search(query.dataset, query.filter, query.limit);
+    metrics.CountStoreQuery(
+        a.dataset, std::chrono::duration<double>(Clock::now() - t0).count());
     if (!rows.ok()) {
       return Fail(
           c, ApiError{503, "unavailable",

@@ -21,24 +21,34 @@ std::string Label(const std::string& v) {
   return out;
 }
 
-// The shortest text that reads back as `v`.
+// The shortest fixed-point text that reads back as `v`.
 std::string Number(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  char buf[400];  // enough for any double in fixed notation
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
   return std::string(buf, end);
 }
 
 }  // namespace
 
+void Metrics::Histogram::Add(double seconds) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++buckets[i];
+  }
+  ++count;
+  sum += seconds;
+}
+
 void Metrics::CountRequest(const std::string& route, int status,
                            double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{route, status}];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++buckets_[i];
-  }
-  ++count_;
-  sum_ += seconds;
+  requests_seconds_.Add(seconds);
+}
+
+void Metrics::CountStoreQuery(const std::string& dataset, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  store_seconds_[dataset].Add(seconds);
 }
 
 void Metrics::CountDecision(const std::string& agency,
@@ -64,17 +74,28 @@ std::string Metrics::Render(
            "\",decision=\"" + Label(key.second) + "\"} " + std::to_string(n) +
            "\n";
   }
+  auto histogram = [&out](const std::string& name, const std::string& labels,
+                          const Histogram& h) {
+    std::string sep = labels.empty() ? "" : ",";
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      out += name + "_bucket{" + labels + sep + "le=\"" + Number(kBuckets[i]) +
+             "\"} " + std::to_string(h.buckets[i]) + "\n";
+    }
+    out += name + "_bucket{" + labels + sep + "le=\"+Inf\"} " +
+           std::to_string(h.count) + "\n";
+    std::string braces = labels.empty() ? "" : "{" + labels + "}";
+    out += name + "_sum" + braces + " " + Number(h.sum) + "\n";
+    out += name + "_count" + braces + " " + std::to_string(h.count) + "\n";
+  };
   out += "# HELP haven_request_duration_seconds From arrival to answer.\n";
   out += "# TYPE haven_request_duration_seconds histogram\n";
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    out += "haven_request_duration_seconds_bucket{le=\"" + Number(kBuckets[i]) +
-           "\"} " + std::to_string(buckets_[i]) + "\n";
+  histogram("haven_request_duration_seconds", "", requests_seconds_);
+  out += "# HELP haven_store_query_seconds Time inside the records store.\n";
+  out += "# TYPE haven_store_query_seconds histogram\n";
+  for (const auto& [dataset, h] : store_seconds_) {
+    histogram("haven_store_query_seconds", "dataset=\"" + Label(dataset) + "\"",
+              h);
   }
-  out += "haven_request_duration_seconds_bucket{le=\"+Inf\"} " +
-         std::to_string(count_) + "\n";
-  out += "haven_request_duration_seconds_sum " + Number(sum_) + "\n";
-  out +=
-      "haven_request_duration_seconds_count " + std::to_string(count_) + "\n";
   for (const auto& [name, value] : gauges) {
     out += "# TYPE " + name + " gauge\n" + name + " " + Number(value) + "\n";
   }

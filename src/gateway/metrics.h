@@ -28,6 +28,10 @@ class Metrics {
   // "deny".
   void CountDecision(const std::string& agency, const std::string& outcome);
 
+  // One records-store query (search or get) on `dataset`, in seconds: the
+  // time spent inside the store, for the plate-lookup latency goal.
+  void CountStoreQuery(const std::string& dataset, double seconds);
+
   // The text exposition, with `gauges` (name, value) appended.
   std::string Render(
       const std::vector<std::pair<std::string, double>>& gauges) const;
@@ -40,9 +44,14 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, uint64_t> decisions_;
-  std::array<uint64_t, kBuckets.size()> buckets_{};
-  uint64_t count_ = 0;
-  double sum_ = 0;
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> buckets{};
+    uint64_t count = 0;
+    double sum = 0;
+    void Add(double seconds);
+  };
+  Histogram requests_seconds_;
+  std::map<std::string, Histogram> store_seconds_;
 };
 
 }  // namespace haven::gateway

@@ -34,6 +34,21 @@ TEST(Metrics, RendersPrometheusText) {
             std::string::npos);
 }
 
+TEST(Metrics, KeepsAStoreLatencyHistogramPerDataset) {
+  Metrics m;
+  m.CountStoreQuery("plate_reads", 0.0004);
+  m.CountStoreQuery("plate_reads", 0.003);
+  std::string text = m.Render({});
+  EXPECT_NE(
+      text.find("haven_store_query_seconds_bucket{dataset=\"plate_reads\","
+                "le=\"0.0005\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("haven_store_query_seconds_count{dataset=\"plate_reads\"} 2\n"),
+      std::string::npos);
+}
+
 TEST(Metrics, EscapesLabelValues) {
   Metrics m;
   m.CountDecision("a\"b\\c\nd", "allow");
