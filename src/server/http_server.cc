@@ -364,8 +364,11 @@ class Connection final : public ConnectionBase {
     // Handler sees the header of a refused request); the chunked limit is
     // set before the body is read.
     parser_->body_limit(boost::none);
+    deadline_armed_ = false;
     if (buffer_.size() > 0) return ReadHeader();
-    tcp().expires_after(limits().idle_timeout);
+    // After an answer, the idle timer armed for its write runs on.
+    if (!idle_armed_) tcp().expires_after(limits().idle_timeout);
+    idle_armed_ = false;
     stream_.async_read_some(
         buffer_.prepare(kReadChunk),
         [self = Self()](ErrorCode ec, size_t n) { self->OnFirstBytes(ec, n); });
@@ -380,8 +383,36 @@ class Connection final : public ConnectionBase {
     ReadHeader();
   }
 
-  void ReadHeader() {
+  // The read deadline runs from the first byte of a request.
+  void ArmDeadline() {
+    if (deadline_armed_) return;
+    deadline_armed_ = true;
     tcp().expires_after(limits().read_deadline);
+  }
+
+  // Feeds buffered bytes to the parser until it has the header (or the whole
+  // message, with `body`); false if it needs more bytes than are buffered.
+  // Most requests arrive whole in one read: they skip Beast's asynchronous
+  // read and its timer.
+  bool ParseBuffered(bool body, ErrorCode* ec) {
+    while (body ? !parser_->is_done() : !parser_->is_header_done()) {
+      if (buffer_.size() == 0) return false;
+      size_t used = parser_->put(buffer_.data(), *ec);
+      buffer_.consume(used);
+      if (*ec == http::error::need_more) {
+        *ec = {};
+        return false;
+      }
+      if (*ec) return true;
+      if (used == 0) return false;
+    }
+    return true;
+  }
+
+  void ReadHeader() {
+    ErrorCode ec;
+    if (ParseBuffered(false, &ec)) return OnHeader(ec);
+    ArmDeadline();
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = Self()](ErrorCode ec, size_t) { self->OnHeader(ec); });
@@ -406,7 +437,9 @@ class Connection final : public ConnectionBase {
         // binary garbage (a TLS hello on a plain port...) is just dropped.
         std::string_view raw(static_cast<const char*>(buffer_.data().data()),
                              buffer_.size());
-        if (!raw.empty() && std::isalpha(static_cast<unsigned char>(raw[0]))) {
+        if (!parser_->get().method_string().empty() ||
+            (!raw.empty() &&
+             std::isalpha(static_cast<unsigned char>(raw[0])))) {
           return Reject(400, "bad_request",
                         "malformed HTTP request: " + ec.message());
         }
@@ -441,6 +474,9 @@ class Connection final : public ConnectionBase {
   }
 
   void ReadBody() {
+    ErrorCode ec;
+    if (ParseBuffered(true, &ec)) return OnBody(ec);
+    ArmDeadline();
     http::async_read(
         stream_, buffer_, *parser_,
         [self = Self()](ErrorCode ec, size_t) { self->OnBody(ec); });
@@ -536,8 +572,10 @@ class Connection final : public ConnectionBase {
       if (!base) return;
       auto self = std::static_pointer_cast<Connection>(std::move(base));
       auto executor = self->stream_.get_executor();
-      asio::post(executor, [self = std::move(self), seq,
-                            response = std::move(response)]() mutable {
+      // Inline when called on the connection's strand (a Handler that
+      // answers at once); queued otherwise.
+      asio::dispatch(executor, [self = std::move(self), seq,
+                                response = std::move(response)]() mutable {
         self->OnResponse(seq, std::move(response));
       });
     };
@@ -581,7 +619,9 @@ class Connection final : public ConnectionBase {
       res.content_length(response.body.size());
       if (!method_head_) res.body() = std::move(response.body);
     }
+    // Covers the write and, after it, the wait for the next request.
     tcp().expires_after(limits().idle_timeout);
+    idle_armed_ = true;
     http::async_write(stream_, res,
                       [self = Self(), keep](ErrorCode ec, size_t) {
                         self->OnWrite(ec, keep);
@@ -642,6 +682,8 @@ class Connection final : public ConnectionBase {
   uint64_t seq_ = 0;
   size_t lingered_ = 0;
   bool keep_alive_ = true;
+  bool deadline_armed_ = false;  // for the request being read
+  bool idle_armed_ = false;      // by the last write
   bool method_head_ = false;
   bool stop_ = false;
   bool closed_ = false;

@@ -416,6 +416,39 @@ TEST(HttpServer, MalformedRequestLineIs400) {
   EXPECT_EQ(seen[0].rejection.code, "bad_request");
 }
 
+TEST(HttpServer, RequestArrivingInPiecesIsAnswered) {
+  TestHandler handler;
+  auto server = StartOrDie(PlainOptions(), &handler);
+  ASSERT_TRUE(server);
+  RawClient c(server->port());
+  std::string req = Post("/v1/search", R"({"dataset":"vehicles"})");
+  size_t done = 0;
+  for (size_t cut : {size_t{5}, req.find("\r\n\r\n") + 2, req.size() - 3}) {
+    ASSERT_TRUE(c.Send(req.substr(done, cut - done)));
+    done = cut;
+    std::this_thread::sleep_for(30ms);
+  }
+  ASSERT_TRUE(c.Send(req.substr(req.size() - 3)));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, R"(POST /v1/search {"dataset":"vehicles"})");
+}
+
+TEST(HttpServer, MalformedHeaderFieldIs400) {
+  TestHandler handler;
+  auto server = StartOrDie(PlainOptions(), &handler);
+  ASSERT_TRUE(server);
+  RawClient c(server->port());
+  ASSERT_TRUE(c.Send("GET /x HTTP/1.1\r\nNo Colon Here\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  auto seen = handler.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].target, "/x");
+}
+
 TEST(HttpServer, Http10Is505) {
   TestHandler handler;
   auto server = StartOrDie(PlainOptions(), &handler);
