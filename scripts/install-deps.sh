@@ -11,6 +11,7 @@ debs=(
   libcli11-dev libsimdjson-dev libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev wrk
   libssl-dev libsodium-dev libsqlite3-dev
+  python3 python3-yaml python3-jsonschema
 )
 # The machine image ships Node.js 20 with npm; take Debian's only if absent.
 command -v npm >/dev/null 2>&1 || debs+=(nodejs npm)
