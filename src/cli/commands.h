@@ -14,6 +14,7 @@ namespace haven::cli {
 void AddCedarCommands(CLI::App& app, int* exit_code);
 void AddLedgerCommands(CLI::App& app, int* exit_code);
 void AddDirectoryCommands(CLI::App& app, int* exit_code);
+void AddImportCommands(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
 
 }  // namespace haven::cli

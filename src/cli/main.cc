@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   haven::cli::AddCedarCommands(app, &exit_code);
   haven::cli::AddLedgerCommands(app, &exit_code);
   haven::cli::AddDirectoryCommands(app, &exit_code);
+  haven::cli::AddImportCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,13 +5,36 @@
 //   StatusOr<std::unique_ptr<Store>> s = Store::Open(dir + "/records.db", {});
 //   Filter f{{"plate", "ABC1234"}};
 //   Status ok = ValidateFilter(Dataset::kPlateReads, f);   // 400 if not
-//   StatusOr<std::vector<Record>> rows = (*s)->Search(Dataset::kPlateReads, f, 100);
-//   StatusOr<std::optional<Record>> one = (*s)->Get(Dataset::kPersons, "P0000001");
+//   StatusOr<std::vector<Record>> rows = (*s)->Search(Dataset::kPlateReads, f,
+//   100); StatusOr<std::optional<Record>> one = (*s)->Get(Dataset::kPersons,
+//   "P0000001");
 //
 // A Record is a flat list of (field, value); field names come from the
 // dataset's Schema, which also says which fields are protected (place of
 // birth, nationality, gang designation: the gateway authorizes each field
 // before it leaves).
+//
+// Fields, in output order (* protected; types per FieldType: S string,
+// I integer, R real, B boolean; any field may be NULL but the id and a
+// plate read's plate and read_at):
+//   persons:     id S ("P0000001"), last_name S, first_name S,
+//                dob S (YYYY-MM-DD), sex S, address S, plate S (of a
+//                vehicle registered to the person), place_of_birth* S,
+//                nationality* S, gang_designation* S
+//   incidents:   id S (the Chicago ID), case_number S, date S (local time,
+//                YYYY-MM-DDThh:mm:ss), block S, iucr S, primary_type S,
+//                description S, location_description S, arrest B,
+//                domestic B, beat S ("0713"), district S ("007"), ward I,
+//                community_area I, fbi_code S, latitude R, longitude R
+//   vehicles:    id S (the inventory number), tow_date S (YYYY-MM-DD),
+//                make S, style S, model S, color S, plate S (as published),
+//                state S, towed_to_address S, tow_facility_phone S
+//   plate_reads: id S ("R0000000001"), plate S, state S,
+//                read_at S (UTC, YYYY-MM-DDThh:mm:ssZ), camera_id S,
+//                latitude R, longitude R
+//   warrants:    id S ("W0000001"), last_name S, first_name S, dob S,
+//                kind S ("judicial"), court S, judge S, number S,
+//                offense S, issued S (YYYY-MM-DD)
 //
 // Thread-safety: Search and Get may be called from many threads at once
 // (a pool of read connections with prepared statements); writes (imports,
@@ -54,14 +77,15 @@ struct FieldSpec {
 
 struct Schema {
   Dataset dataset;
-  std::string_view id_field;           // "id"
-  std::span<const FieldSpec> fields;   // in output order; includes the id
+  std::string_view id_field;          // "id"
+  std::span<const FieldSpec> fields;  // in output order; includes the id
   // Filter names the dataset accepts (see ValidateFilter).
   std::span<const std::string_view> filters;
 };
 const Schema& SchemaOf(Dataset d);
 
-using FieldValue = std::variant<std::monostate, int64_t, double, bool, std::string>;
+using FieldValue =
+    std::variant<std::monostate, int64_t, double, bool, std::string>;
 
 struct Record {
   std::string id;
@@ -90,6 +114,10 @@ struct Options {
   int read_connections = 4;
 };
 
+namespace internal {
+class Writer;  // store_internal.h: bulk writes for importers and generator
+}  // namespace internal
+
 class Store {
  public:
   // Opens (creating if missing, with its schema) the database at `path`.
@@ -113,6 +141,7 @@ class Store {
   Status Insert(Dataset d, std::span<const Record> records);
 
  private:
+  friend class internal::Writer;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
