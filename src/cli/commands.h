@@ -16,6 +16,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code);
 void AddDirectoryCommands(CLI::App& app, int* exit_code);
 void AddImportCommands(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
+void AddServeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace haven::cli
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   haven::cli::AddDemoCommand(app, &exit_code);
+  haven::cli::AddServeCommand(app, &exit_code);
   haven::cli::AddCedarCommands(app, &exit_code);
   haven::cli::AddLedgerCommands(app, &exit_code);
   haven::cli::AddDirectoryCommands(app, &exit_code);

@@ -264,14 +264,17 @@ struct Gateway::Impl {
   }
 
   // Appends the audit entry; answers once it is durable.
-  void Finish(std::shared_ptr<Call> c, int status, std::string body_prefix) {
+  void Finish(std::shared_ptr<Call> c, int status, std::string body_prefix,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
     c->audit.status = status;
     std::string entry = EncodeAuditRecord(c->audit);
     ledger->AppendAsync(std::move(entry), [this, c, status,
-                                           body = std::move(body_prefix)](
+                                           body = std::move(body_prefix),
+                                           headers = std::move(headers)](
                                               Status s,
                                               uint64_t index) mutable {
       server::HttpResponse r;
+      r.headers = std::move(headers);
       if (!s.ok()) {
         r.status = 503;
         r.body =
@@ -304,7 +307,16 @@ struct Gateway::Impl {
       AppendStrings(reasons, &body);
     }
     body += "},";
-    Finish(std::move(c), e.status, std::move(body));
+    // What HTTP asks of these statuses (RFC 9110 15.5.2, 15.5.6; RFC 6585 4).
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (e.status == 401) {
+      headers.emplace_back("WWW-Authenticate", "Bearer realm=\"haven\"");
+    } else if (e.status == 405) {
+      headers.emplace_back("Allow", c->path == "/v1/search" ? "POST" : "GET");
+    } else if (e.status == 429) {
+      headers.emplace_back("Retry-After", "1");
+    }
+    Finish(std::move(c), e.status, std::move(body), std::move(headers));
   }
 
   // 403 for a denied decision, naming the deciding policies.
