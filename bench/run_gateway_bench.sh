@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Gateway speed (issue 4, point 3): audited plate searches per second over
+# plain HTTP and over TLS, measured with wrk on loopback, against baselines
+# measured in the same run: Haven's own HTTP server answering a fixed body
+# (bench/fixed_server.cc, no pipeline) and nginx returning a fixed body.
+# Prints the Markdown rows that go into BENCHMARKS.md ("Gateway").
+#
+#   bench/run_gateway_bench.sh [--reads N] [--seconds S] [--connections C]
+#
+#   --reads N        plate reads in the table (default 10000000)
+#   --seconds S      each wrk run (default 20)
+#   --connections C  wrk connections (default 256)
+#
+# The demo city is built once in build/gateway-bench/city and reused. Every
+# audited answer waits for its own durable ledger entry (group commit); the
+# script checks afterwards that the ledger grew by at least the number of
+# answers wrk counted, and reads the store's plate-lookup latency histogram
+# from /metrics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+READS=10000000
+SECS=20
+CONNS=256
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --reads) READS=$2; shift 2 ;;
+    --seconds) SECS=$2; shift 2 ;;
+    --connections) CONNS=$2; shift 2 ;;
+    *) echo "usage: $0 [--reads N] [--seconds S] [--connections C]" >&2; exit 2 ;;
+  esac
+done
+
+OUT=$ROOT/build/gateway-bench
+mkdir -p "$OUT"
+cmake --preset release >/dev/null
+cmake --build --preset release --target haven fixed_server >/dev/null
+HAVEN=$ROOT/build/release/haven
+FIXED=$ROOT/build/release/src/server/fixed_server
+CITY=$OUT/city-$READS
+SAMPLES=$ROOT/../shared/data/chicago
+
+if [ ! -f "$CITY/demo/tokens.json" ]; then
+  echo "building a city with $READS plate reads in $CITY" >&2
+  /usr/bin/time -f "built in %e s" "$HAVEN" demo --data "$CITY" --init-only \
+    --scale "$READS" --samples "$SAMPLES" >&2
+fi
+TOKEN=$(grep '"isp.trooper"' "$CITY/demo/tokens.json" | sed 's/.*: "\(.*\)".*/\1/')
+PLATES=$OUT/plates.txt
+{ echo MLZ4120
+  tail -n +2 "$SAMPLES/towed_vehicles_2017.csv" | cut -d, -f6 | grep -v '^$' | sort -u
+} > "$PLATES"
+
+run_wrk() {  # name url [script]
+  local name=$1 url=$2 script=${3:-}
+  local args=(-t2 -c"$CONNS" -d"${SECS}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  HAVEN_TOKEN=$TOKEN HAVEN_PLATES=$PLATES wrk "${args[@]}" "$url" > "$OUT/$name.txt"
+  local rps p50 p99 non2xx
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/$name.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$OUT/$name.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$OUT/$name.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$OUT/$name.txt")
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  echo "$rps" > "$OUT/$name.rps"
+}
+
+wait_port() {  # port
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on $1" >&2; return 1
+}
+
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t2 -c$CONNS -d${SECS}s --latency; city: $READS plate reads"
+echo
+echo "| run | requests/s | p50 | p99 | non-2xx |"
+echo "|-----|-----------:|----:|----:|--------:|"
+
+CERT=$CITY/tls/cert.pem KEY=$CITY/tls/key.pem
+serve_gateway() {  # port [--plain-http]
+  "$HAVEN" serve --data "$CITY" --listen 127.0.0.1:"$1" "${@:2}" \
+    --rate-limit 0 >>"$OUT/serve.log" 2>&1 &
+  HPID=$!
+  wait_port "$1"
+}
+ledger_size() {  # url
+  curl -sk "$1/healthz" | sed 's/.*"ledger_size":\([0-9]*\).*/\1/'
+}
+
+for mode in plain tls; do
+  if [ $mode = plain ]; then
+    scheme=http; flags=(--plain-http)
+  else
+    scheme=https; flags=(--tls-cert "$CERT" --tls-key "$KEY")
+  fi
+  # The baseline: Haven's HTTP server alone, answering a fixed body.
+  "$FIXED" --listen 127.0.0.1:18080 "${flags[@]}" >/dev/null 2>&1 & FPID=$!
+  wait_port 18080
+  run_wrk "fixed body, $mode (baseline)" $scheme://127.0.0.1:18080/
+  kill $FPID; wait $FPID 2>/dev/null || true
+  # The gateway: every answer waits for its own durable ledger entry.
+  serve_gateway 18081 "${flags[@]}"
+  url=$scheme://127.0.0.1:18081
+  before=$(ledger_size $url)
+  run_wrk "audited plate search, $mode" $url/ "$ROOT/bench/gateway/search.lua"
+  after=$(ledger_size $url)
+  curl -sk $url/metrics > "$OUT/metrics-$mode.txt"
+  kill -TERM $HPID; wait $HPID || true
+  echo "$mode: the ledger grew by $((after - before)) entries" >> "$OUT/notes.txt"
+  grep -E 'haven_store_query_seconds_(bucket|count)\{dataset="plate_reads"' \
+    "$OUT/metrics-$mode.txt" >> "$OUT/notes.txt"
+done
+# The second baseline: nginx returning a fixed body (bench/nginx-fixed.conf).
+if command -v nginx >/dev/null; then
+  NG=$OUT/nginx
+  rm -rf "$NG" && mkdir -p "$NG"
+  cp "$ROOT/bench/nginx-fixed.conf" "$CERT" "$KEY" "$NG/"
+  nginx -p "$NG/" -c "$NG/nginx-fixed.conf" -e "$NG/error.log" & NPID=$!
+  wait_port 18080
+  run_wrk "nginx fixed body, plain" http://127.0.0.1:18080/
+  run_wrk "nginx fixed body, tls" https://127.0.0.1:18443/
+  kill $NPID; wait $NPID 2>/dev/null || true
+fi
+echo
+for mode in plain tls; do
+  base=$(cat "$OUT/fixed body, $mode (baseline).rps")
+  gw=$(cat "$OUT/audited plate search, $mode.rps")
+  awk -v b="$base" -v g="$gw" -v m=$mode 'BEGIN { printf "%s: gateway at %.0f%% of the baseline\n", m, 100 * g / b }'
+done
+cat "$OUT/notes.txt"
+rm -f "$OUT/notes.txt"
