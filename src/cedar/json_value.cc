@@ -808,14 +808,26 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 void AppendJsonString(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const bool valid_utf8 = simdjson::validate_utf8(s.data(), s.size());
+  // Printable ASCII other than '"' and '\\' is copied in runs; UTF-8 is
+  // validated only when a byte >= 0x80 appears (most strings have none).
+  auto plain = [](unsigned char c) {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  };
+  int valid_utf8 = -1;  // unknown yet
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    size_t run = i;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+    out->append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80 && !valid_utf8) {
-      size_t len = Utf8SequenceLength(s, i);
+    if (c >= 0x80) {
+      if (valid_utf8 < 0)
+        valid_utf8 = simdjson::validate_utf8(s.data(), s.size());
+      size_t len = valid_utf8 ? 1 : Utf8SequenceLength(s, i);
       if (len == 0) {
         *out += "\xEF\xBF\xBD";  // U+FFFD
         ++i;
@@ -847,14 +859,10 @@ void AppendJsonString(std::string_view s, std::string* out) {
       case '\t':
         *out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default:  // another control character
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xF]);
     }
     ++i;
   }

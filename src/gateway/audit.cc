@@ -3,24 +3,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
-#include "base/canonical_json.h"
+#include "cedar/json_value.h"
 
 namespace haven::gateway {
-namespace {
-
-boost::json::array Strings(const std::vector<std::string>& v) {
-  boost::json::array a;
-  a.reserve(v.size());
-  for (const std::string& s : v) a.emplace_back(s);
-  return a;
-}
-
-}  // namespace
 
 std::string FormatTimeMs(int64_t unix_ms) {
   int64_t secs = unix_ms / 1000;
@@ -66,43 +55,85 @@ std::string ResultsDigest(std::vector<std::string> ids) {
   return out;
 }
 
+// Written directly, keys in byte order, rather than through a JSON DOM: one
+// of these is made for every request. audit_test.cc checks that the bytes
+// are what CanonicalJson makes of the same object.
 std::string EncodeAuditRecord(const AuditRecord& r) {
-  boost::json::object o;
-  o["v"] = 1;
-  o["kind"] = "access";
-  o["time"] = FormatTimeMs(r.time_ms);
-  o["status"] = r.status;
-  auto put = [&o](std::string_view key, const std::string& value) {
-    if (!value.empty()) o[key] = value;
+  std::string out;
+  out.reserve(512);
+  char sep = '{';
+  auto key = [&](std::string_view k) {
+    out += sep;
+    sep = ',';
+    cedar::AppendJsonString(k, &out);
+    out += ':';
   };
-  put("user", r.user);
-  put("agency", r.agency);
-  put("credential", r.credential);
-  put("client", r.client);
-  put("method", r.method);
-  put("path", r.path);
-  put("dataset", r.dataset);
+  auto str = [&](std::string_view k, const std::string& v) {
+    if (v.empty()) return;
+    key(k);
+    cedar::AppendJsonString(v, &out);
+  };
+  auto strings = [&](std::string_view k, const std::vector<std::string>& v) {
+    key(k);
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ',';
+      cedar::AppendJsonString(v[i], &out);
+    }
+    out += ']';
+  };
+  const bool answered = r.decision == "allow" && r.status == 200;
+  str("agency", r.agency);
+  str("case_number", r.case_number);
+  str("client", r.client);
+  str("credential", r.credential);
+  str("dataset", r.dataset);
+  str("decision", r.decision);
+  str("error", r.error);
   if (!r.filter.empty()) {
-    boost::json::object f;
-    for (const auto& [k, v] : r.filter) f[k] = v;
-    o["filter"] = std::move(f);
+    key("filter");
+    char fsep = '{';
+    for (const auto& [k, v] : r.filter) {  // a std::map: in byte order
+      out += fsep;
+      fsep = ',';
+      cedar::AppendJsonString(k, &out);
+      out += ':';
+      cedar::AppendJsonString(v, &out);
+    }
+    out += '}';
   }
-  put("record_id", r.record_id);
-  put("purpose", r.purpose);
-  put("case_number", r.case_number);
-  put("reason", r.reason);
-  if (!r.flags.empty()) o["flags"] = Strings(r.flags);
-  if (r.warrant_kind) o["warrant_kind"] = *r.warrant_kind;
-  put("error", r.error);
-  put("decision", r.decision);
-  if (!r.decision.empty()) o["policies"] = Strings(r.policies);
-  if (r.flagged) o["flagged"] = true;
-  if (r.decision == "allow" && r.status == 200) {
-    o["result_count"] = r.result_count;
-    put("results_digest", r.results_digest);
-    o["withheld_fields"] = Strings(r.withheld_fields);
+  if (r.flagged) {
+    key("flagged");
+    out += "true";
   }
-  return CanonicalJson(o);
+  if (!r.flags.empty()) strings("flags", r.flags);
+  key("kind");
+  out += "\"access\"";
+  str("method", r.method);
+  str("path", r.path);
+  if (!r.decision.empty()) strings("policies", r.policies);
+  str("purpose", r.purpose);
+  str("reason", r.reason);
+  str("record_id", r.record_id);
+  if (answered) {
+    key("result_count");
+    out += std::to_string(r.result_count);
+    str("results_digest", r.results_digest);
+  }
+  key("status");
+  out += std::to_string(r.status);
+  key("time");
+  cedar::AppendJsonString(FormatTimeMs(r.time_ms), &out);
+  str("user", r.user);
+  key("v");
+  out += '1';
+  if (r.warrant_kind) {
+    key("warrant_kind");
+    cedar::AppendJsonString(*r.warrant_kind, &out);
+  }
+  if (answered) strings("withheld_fields", r.withheld_fields);
+  out += '}';
+  return out;
 }
 
 }  // namespace haven::gateway

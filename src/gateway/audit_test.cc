@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include "base/canonical_json.h"
+
 namespace haven::gateway {
 namespace {
 
@@ -54,6 +58,53 @@ TEST(EncodeAuditRecord, KeepsA401WithoutAUser) {
             R"("error":"unauthenticated","kind":"access","method":"POST",)"
             R"("path":"/v1/search","status":401,)"
             R"("time":"1970-01-01T00:00:00.000Z","v":1})");
+}
+
+// The direct writer against the reference: CanonicalJson of the parsed
+// entry must give back the same bytes, for every field and awkward strings.
+TEST(EncodeAuditRecord, IsCanonicalJson) {
+  AuditRecord r;
+  r.time_ms = 1795791845123;
+  r.user = "u\"ser";
+  r.agency = "A\\B";
+  r.credential = "tok_1";
+  r.client = "::1";
+  r.method = "GET";
+  r.path = "/v1/records/persons/\xc3\xa9\x01";
+  r.dataset = "persons";
+  r.filter = {{"z", "\t"}, {"a", "\x7f"}, {"B", "\xf0\x9f\x98\x80"}};
+  r.record_id = "P\n1";
+  r.purpose = "warrant-service";
+  r.case_number = "C/1";
+  r.reason = "assist ICE\r";
+  r.flags = {"immigration-terms"};
+  r.warrant_kind = "administrative";
+  r.status = 200;
+  r.error = "";
+  r.decision = "allow";
+  r.policies = {"a", "error:b"};
+  r.flagged = true;
+  r.result_count = 3;
+  r.results_digest = ResultsDigest({"x"});
+  r.withheld_fields = {"nationality"};
+  for (int variant = 0; variant < 4; ++variant) {
+    AuditRecord v = r;
+    if (variant == 1) {
+      v.status = 403;
+      v.decision = "deny";
+      v.error = "forbidden";
+    } else if (variant == 2) {
+      v = AuditRecord{};
+      v.status = 401;
+    } else if (variant == 3) {
+      v.warrant_kind.reset();
+      v.flags.clear();
+      v.filter.clear();
+      v.flagged = false;
+    }
+    std::string e = EncodeAuditRecord(v);
+    EXPECT_EQ(CanonicalJson(boost::json::parse(e)), e) << "variant " << variant;
+  }
 }
 
 TEST(ResultsDigest, IsOrderFreeAndEmptyForNone) {

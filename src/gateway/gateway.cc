@@ -44,34 +44,42 @@ void AppendStrings(const std::vector<std::string>& v, std::string* out) {
   *out += ']';
 }
 
-void AppendFieldValue(const records::FieldValue& v, std::string* out) {
-  if (std::holds_alternative<std::monostate>(v)) {
-    *out += "null";
-  } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
-    *out += std::to_string(*n);
-  } else if (const double* d = std::get_if<double>(&v)) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
-    *out += std::string_view(buf, end - buf);
-  } else if (const bool* b = std::get_if<bool>(&v)) {
-    *out += *b ? "true" : "false";
-  } else {
-    AppendString(std::get<std::string>(v), out);
-  }
+// One value of a record (records::FieldValue or FieldView) as JSON.
+template <typename Variant>
+void AppendValue(const Variant& v, std::string* out) {
+  std::visit(
+      [out](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          *out += "null";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          *out += x ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, int64_t> ||
+                             std::is_same_v<T, double>) {
+          char buf[32];
+          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+          out->append(buf, end);
+        } else {
+          AppendString(x, out);
+        }
+      },
+      v);
 }
 
-// One record as a JSON object holding only the fields in `allowed`.
-void AppendRecord(const records::Schema& schema, const records::Record& r,
+// One record as a JSON object holding only the fields in `allowed`; `values`
+// parallel to the schema's fields.
+template <typename Value>
+void AppendRecord(const records::Schema& schema, std::span<const Value> values,
                   const std::vector<bool>& allowed, std::string* out) {
   *out += '{';
   bool first = true;
-  for (size_t i = 0; i < schema.fields.size() && i < r.values.size(); ++i) {
+  for (size_t i = 0; i < schema.fields.size() && i < values.size(); ++i) {
     if (!allowed[i]) continue;
     if (!first) *out += ',';
     first = false;
     AppendString(schema.fields[i].name, out);
     *out += ':';
-    AppendFieldValue(r.values[i], out);
+    AppendValue(values[i], out);
   }
   *out += '}';
 }
@@ -136,7 +144,7 @@ struct Gateway::Impl {
   std::mutex view_mu;
   View view;
   struct CachedCredential {
-    directory::Credential credential;
+    std::shared_ptr<const directory::Credential> credential;
     Clock::time_point until;
   };
   std::unordered_map<std::string, CachedCredential> credentials;  // view_mu
@@ -183,7 +191,8 @@ struct Gateway::Impl {
   }
 
   // The credential behind the Authorization header, or an ApiError (401).
-  std::optional<ApiError> Authenticate(Call& c, directory::Credential* who) {
+  std::optional<ApiError> Authenticate(
+      Call& c, std::shared_ptr<const directory::Credential>* who) {
     std::string_view h = c.request.authorization;
     constexpr std::string_view kBearer = "Bearer ";
     if (h.empty()) {
@@ -221,12 +230,12 @@ struct Gateway::Impl {
           503, "unavailable",
           "the directory cannot be read: " + cred.status().message()};
     }
-    *who = *cred;
+    *who = std::make_shared<const directory::Credential>(std::move(*cred));
     std::lock_guard<std::mutex> lock(view_mu);
     // A second at most: expiry is checked again after that. Revocation
     // empties the cache at once (the directory's version changes).
     if (credentials.size() > 100000) credentials.clear();
-    credentials[secret] = {*cred, now + std::chrono::seconds(1)};
+    credentials[secret] = {*who, now + std::chrono::seconds(1)};
     return std::nullopt;
   }
 
@@ -357,10 +366,14 @@ struct Gateway::Impl {
                            const records::Schema& schema, const Value& ctx,
                            std::vector<std::string>* withheld) {
     std::vector<bool> allowed(schema.fields.size());
+    // One request and one response, reused: only the resource changes.
+    cedar::Request req{EntityUid{"User", c.audit.user},
+                       EntityUid{"Action", "read-field"},
+                       EntityUid{"Field", ""}, ctx};
+    cedar::Response r;
     for (size_t i = 0; i < schema.fields.size(); ++i) {
-      cedar::Response r =
-          Decide(entities, c.audit.user, "read-field",
-                 EntityUid{"Field", std::string(schema.fields[i].name)}, ctx);
+      req.resource.id.assign(schema.fields[i].name);
+      policies->authorizer().IsAuthorized(req, entities, &r);
       allowed[i] = r.decision == cedar::Decision::kAllow;
       if (!allowed[i]) withheld->emplace_back(schema.fields[i].name);
     }
@@ -385,19 +398,19 @@ struct Gateway::Impl {
       if (c->path.starts_with("/v1/ledger/proof/")) return ProofPage(*c);
     }
 
-    directory::Credential who;
+    std::shared_ptr<const directory::Credential> who;
     std::optional<ApiError> auth = Authenticate(*c, &who);
     if (!auth) {
-      c->audit.user = who.user.id;
-      c->audit.agency = who.agency.ori;
-      c->audit.credential = who.token_id;
+      c->audit.user = who->user.id;
+      c->audit.agency = who->agency.ori;
+      c->audit.credential = who->token_id;
     }
     if (req.rejection.status != 0) {
       return Fail(c, ApiError{req.rejection.status, req.rejection.code,
                               req.rejection.message});
     }
     if (auth) return Fail(c, *auth);
-    if (!limiter->Allow(who.token_id)) {
+    if (!limiter->Allow(who->token_id)) {
       return Fail(c, ApiError{429, "rate_limited",
                               "too many requests for this credential; slow "
                               "down"});
@@ -456,9 +469,27 @@ struct Gateway::Impl {
     NoteDecision(*c, r);
     if (r.decision != cedar::Decision::kAllow) return Deny(c, r);
 
+    const records::Schema& schema = records::SchemaOf(query.dataset);
+    std::vector<bool> allowed =
+        Redact(entities, *c, schema, ctx, &a.withheld_fields);
+    // Rows are written as they are read (no copies); the answer is sent
+    // only if the whole search succeeds.
+    std::string body;
+    body.reserve(16 << 10);
+    body += "{\"results\":[";
+    std::vector<std::string> ids;
+    ids.reserve(static_cast<size_t>(query.limit));
     auto t0 = Clock::now();
-    StatusOr<std::vector<records::Record>> rows =
-        records->Search(query.dataset, query.filter, query.limit);
+    StatusOr<size_t> rows = records->SearchEach(
+        query.dataset, query.filter, static_cast<size_t>(query.limit),
+        [&](std::span<const records::FieldView> row) {
+          if (!ids.empty()) body += ',';
+          AppendRecord(schema, row, allowed, &body);
+          const auto* id = std::get_if<std::string_view>(&row[0]);
+          std::string key = a.dataset + "/";
+          if (id) key += *id;
+          ids.push_back(std::move(key));
+        });
     metrics.CountStoreQuery(
         a.dataset, std::chrono::duration<double>(Clock::now() - t0).count());
     if (!rows.ok()) {
@@ -466,21 +497,10 @@ struct Gateway::Impl {
           c, ApiError{503, "unavailable",
                       "the records store failed: " + rows.status().message()});
     }
-    const records::Schema& schema = records::SchemaOf(query.dataset);
-    std::vector<bool> allowed =
-        Redact(entities, *c, schema, ctx, &a.withheld_fields);
-    std::string body = "{\"results\":[";
-    std::vector<std::string> ids;
-    ids.reserve(rows->size());
-    for (size_t i = 0; i < rows->size(); ++i) {
-      if (i) body += ',';
-      AppendRecord(schema, (*rows)[i], allowed, &body);
-      ids.push_back(a.dataset + "/" + (*rows)[i].id);
-    }
     body += "],\"withheld_fields\":";
     AppendStrings(a.withheld_fields, &body);
     body += ',';
-    a.result_count = static_cast<int64_t>(rows->size());
+    a.result_count = static_cast<int64_t>(*rows);
     a.results_digest = ResultsDigest(std::move(ids));
     Finish(std::move(c), 200, std::move(body));
   }
@@ -533,7 +553,8 @@ struct Gateway::Impl {
     std::vector<bool> allowed =
         Redact(entities, *c, schema, ctx, &a.withheld_fields);
     std::string body = "{\"record\":";
-    AppendRecord(schema, **row, allowed, &body);
+    AppendRecord(schema, std::span<const records::FieldValue>((*row)->values),
+                 allowed, &body);
     body += ",\"withheld_fields\":";
     AppendStrings(a.withheld_fields, &body);
     body += ',';

@@ -43,7 +43,7 @@ namespace haven::gateway {
 
 struct GatewayOptions {
   std::string data_dir;
-  int workers = 2;
+  int workers = 4;
   ledger::Options ledger;
   // Requests per second allowed per credential (a token bucket holding
   // `rate_burst`); 0 turns rate limiting off. Over it: 429.

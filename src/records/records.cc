@@ -345,6 +345,24 @@ FieldValue ColumnValue(sqlite3_stmt* s, int col, FT type) {
   return std::monostate{};
 }
 
+FieldView ColumnView(sqlite3_stmt* s, int col, FT type) {
+  if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::monostate{};
+  switch (type) {
+    case FT::kString: {
+      const unsigned char* p = sqlite3_column_text(s, col);
+      int n = sqlite3_column_bytes(s, col);
+      return std::string_view(reinterpret_cast<const char*>(p), n);
+    }
+    case FT::kInteger:
+      return static_cast<int64_t>(sqlite3_column_int64(s, col));
+    case FT::kReal:
+      return sqlite3_column_double(s, col);
+    case FT::kBoolean:
+      return sqlite3_column_int64(s, col) != 0;
+  }
+  return std::monostate{};
+}
+
 Record ReadRow(sqlite3_stmt* s, Dataset d) {
   const Schema& schema = SchemaOf(d);
   Record r;
@@ -355,18 +373,6 @@ Record ReadRow(sqlite3_stmt* s, Dataset d) {
   }
   if (auto* id = std::get_if<std::string>(&r.values[0])) r.id = *id;
   return r;
-}
-
-// Steps `s` to the end, collecting rows.
-StatusOr<std::vector<Record>> ReadAll(sqlite3* db, sqlite3_stmt* s, Dataset d) {
-  std::vector<Record> out;
-  for (;;) {
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) return out;
-    if (rc != SQLITE_ROW)
-      return SqlError(db, "reading " + std::string(DatasetName(d)));
-    out.push_back(ReadRow(s, d));
-  }
 }
 
 const char* TypeName(FT t) {
@@ -903,8 +909,37 @@ StatusOr<std::unique_ptr<Store>> Store::Open(std::string_view path,
 
 StatusOr<std::vector<Record>> Store::Search(Dataset d, const Filter& filter,
                                             size_t limit) {
+  std::vector<Record> out;
+  StatusOr<size_t> n =
+      SearchEach(d, filter, limit, [&out](std::span<const FieldView> row) {
+        Record r;
+        r.values.reserve(row.size());
+        for (const FieldView& v : row) {
+          if (const auto* s = std::get_if<std::string_view>(&v)) {
+            r.values.emplace_back(std::string(*s));
+          } else {
+            std::visit(
+                [&r](const auto& x) {
+                  using T = std::decay_t<decltype(x)>;
+                  if constexpr (!std::is_same_v<T, std::string_view>) {
+                    r.values.emplace_back(x);
+                  }
+                },
+                v);
+          }
+        }
+        if (auto* id = std::get_if<std::string>(&r.values[0])) r.id = *id;
+        out.push_back(std::move(r));
+      });
+  if (!n.ok()) return n.status();
+  return out;
+}
+
+StatusOr<size_t> Store::SearchEach(
+    Dataset d, const Filter& filter, size_t limit,
+    const std::function<void(std::span<const FieldView>)>& visit) {
   HAVEN_RETURN_IF_ERROR(ValidateFilter(d, filter));
-  if (limit == 0) return std::vector<Record>();
+  if (limit == 0) return size_t{0};
   auto value = [&](std::string_view n) { return Trim(*Find(filter, n)); };
   int variant = 0;
   Filter bound;  // parameter name (without ':') -> normalised value
@@ -951,7 +986,21 @@ StatusOr<std::vector<Record>> Store::Search(Dataset d, const Filter& filter,
       *st, sqlite3_bind_parameter_index(*st, ":limit"),
       static_cast<int64_t>(std::min<size_t>(
           limit, static_cast<size_t>(std::numeric_limits<int64_t>::max()))));
-  return ReadAll(conn->db, *st, d);
+  const Schema& schema = SchemaOf(d);
+  std::vector<FieldView> row(schema.fields.size());
+  size_t rows = 0;
+  for (;;) {
+    int rc = sqlite3_step(*st);
+    if (rc == SQLITE_DONE) return rows;
+    if (rc != SQLITE_ROW) {
+      return SqlError(conn->db, "reading " + std::string(DatasetName(d)));
+    }
+    for (size_t i = 0; i < row.size(); ++i) {
+      row[i] = ColumnView(*st, static_cast<int>(i), schema.fields[i].type);
+    }
+    visit(row);
+    ++rows;
+  }
 }
 
 StatusOr<std::optional<Record>> Store::Get(Dataset d, std::string_view id) {

@@ -43,6 +43,7 @@
 #define HAVEN_RECORDS_RECORDS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,6 +87,10 @@ const Schema& SchemaOf(Dataset d);
 
 using FieldValue =
     std::variant<std::monostate, int64_t, double, bool, std::string>;
+
+// A value read in place (see Store::SearchEach).
+using FieldView =
+    std::variant<std::monostate, int64_t, double, bool, std::string_view>;
 
 struct Record {
   std::string id;
@@ -131,6 +136,17 @@ class Store {
   // (newest first for dated datasets, then by id).
   StatusOr<std::vector<Record>> Search(Dataset d, const Filter& filter,
                                        size_t limit);
+  // Search without copying: `visit` sees each matching row in place, its
+  // values parallel to SchemaOf(d).fields. Strings in the views are valid
+  // only during the call, which must not call back into the Store. Returns
+  // the number of rows visited.
+  //
+  //   store->SearchEach(d, f, 100, [&](std::span<const FieldView> row) {
+  //     WriteJson(row, &body);
+  //   });
+  StatusOr<size_t> SearchEach(
+      Dataset d, const Filter& filter, size_t limit,
+      const std::function<void(std::span<const FieldView>)>& visit);
   // The record with this id, or nullopt.
   StatusOr<std::optional<Record>> Get(Dataset d, std::string_view id);
   // Number of records in a dataset.

@@ -288,6 +288,45 @@ TEST_F(StoreTest, WarrantsAreFoundByLastNameNewestFirst) {
       (std::vector<std::string>{"W2", "W1"}));
 }
 
+TEST_F(StoreTest, SearchEachSeesTheSameRowsInPlace) {
+  Insert(Dataset::kPlateReads, {Read("R1", "MLZ4120", "2025-01-01T08:00:00Z"),
+                                Read("R2", "MLZ4120", "2025-03-01T08:00:00Z"),
+                                Read("R5", "ABC1234", "2025-04-01T08:00:00Z")});
+  auto copied =
+      store_->Search(Dataset::kPlateReads, {{"plate", "MLZ4120"}}, 10);
+  ASSERT_TRUE(copied.ok());
+  std::vector<std::vector<FieldValue>> seen;
+  StatusOr<size_t> n =
+      store_->SearchEach(Dataset::kPlateReads, {{"plate", "MLZ4120"}}, 10,
+                         [&seen](std::span<const FieldView> row) {
+                           std::vector<FieldValue> values;
+                           for (const FieldView& v : row) {
+                             if (auto* s = std::get_if<std::string_view>(&v)) {
+                               values.emplace_back(std::string(*s));
+                             } else if (auto* i = std::get_if<int64_t>(&v)) {
+                               values.emplace_back(*i);
+                             } else if (auto* d = std::get_if<double>(&v)) {
+                               values.emplace_back(*d);
+                             } else if (auto* b = std::get_if<bool>(&v)) {
+                               values.emplace_back(*b);
+                             } else {
+                               values.emplace_back(std::monostate{});
+                             }
+                           }
+                           seen.push_back(std::move(values));
+                         });
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(*n, 2u);
+  ASSERT_EQ(seen.size(), copied->size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i], (*copied)[i].values);
+  }
+  EXPECT_FALSE(store_
+                   ->SearchEach(Dataset::kPlateReads, {{"color", "RED"}}, 10,
+                                [](std::span<const FieldView>) {})
+                   .ok());
+}
+
 TEST_F(StoreTest, SearchRefusesAnInvalidFilter) {
   auto rows = store_->Search(Dataset::kVehicles, {{"color", "RED"}}, 10);
   ASSERT_FALSE(rows.ok());
