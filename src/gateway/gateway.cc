@@ -84,6 +84,23 @@ void AppendRecord(const records::Schema& schema, std::span<const Value> values,
   *out += '}';
 }
 
+// At most `max` bytes of `s`, marked when cut: what a client wrote goes into
+// the audit entry, and an entry must stay far below the ledger's 1 MiB
+// limit whatever the client sent (bad input is a 400, never a 5xx).
+std::string Clip(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  return s.substr(0, max) + "...[" + std::to_string(s.size() - max) +
+         " more bytes]";
+}
+
+// Why the requester asked, as stated, for the audit entry.
+void NoteJustification(const Justification& why, AuditRecord* a) {
+  a->purpose = Clip(why.purpose, 64);
+  a->case_number = Clip(why.case_number, 128);
+  a->reason = Clip(why.reason, 2048);
+  if (why.warrant) a->warrant_kind = Clip(why.warrant->kind, 64);
+}
+
 // The route a request's path names, for metrics.
 std::string RouteOf(std::string_view path) {
   if (path == "/v1/search") return "search";
@@ -454,10 +471,7 @@ struct Gateway::Impl {
     SearchQuery query;
     std::optional<ApiError> bad = ParseSearchBody(c->request.body, &query);
     AuditRecord& a = c->audit;
-    a.purpose = query.why.purpose;
-    a.case_number = query.why.case_number;
-    a.reason = query.why.reason;
-    if (query.why.warrant) a.warrant_kind = query.why.warrant->kind;
+    NoteJustification(query.why, &a);
     a.flags = ReasonFlags(query.why.reason);
     if (bad) return Fail(c, *bad);
     a.dataset = std::string(records::DatasetName(query.dataset));
@@ -527,10 +541,7 @@ struct Gateway::Impl {
     a.record_id = id.size() > 128 ? id.substr(0, 128) : id;
     Justification why;
     std::optional<ApiError> bad = ParseJustificationParams(c->query, &why);
-    a.purpose = why.purpose;
-    a.case_number = why.case_number;
-    a.reason = why.reason;
-    if (why.warrant) a.warrant_kind = why.warrant->kind;
+    NoteJustification(why, &a);
     a.flags = ReasonFlags(why.reason);
     if (bad) return Fail(c, *bad);
 

@@ -198,6 +198,20 @@ TEST_F(GatewayTest, RefusesIceNamingTheSealedPolicyAndFlagsIt) {
   EXPECT_FALSE(e.contains("result_count"));
 }
 
+TEST_F(GatewayTest, AHugeReasonIsA400WithTheReasonClippedInTheLedger) {
+  Open();
+  std::string reason(900000, 'x');  // under the 1 MiB body limit
+  Answer a = Search(
+      "fbi", R"({"dataset":"persons","filter":{"last_name":"LOPEZ"},)"
+             R"("purpose":"officer-safety","case_number":"C-1","reason":")" +
+                 reason + "\"}");
+  ASSERT_EQ(a.status, 400) << boost::json::serialize(a.json);
+  boost::json::object e = Entry(a.AuditIndex());
+  EXPECT_LT(e.at("reason").as_string().size(), 2100u);
+  EXPECT_NE(std::string_view(e.at("reason").as_string()).find("more bytes]"),
+            std::string_view::npos);
+}
+
 TEST_F(GatewayTest, RateLimitsACredentialWith429AndRetryAfter) {
   GatewayOptions o;
   o.rate_per_second = 0.001;  // no refill during the test
