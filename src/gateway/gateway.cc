@@ -415,6 +415,14 @@ struct Gateway::Impl {
       if (c->path.starts_with("/v1/ledger/proof/")) return ProofPage(*c);
     }
 
+    // The directory first: a change (a revoked token) empties the credential
+    // cache before this request's token is looked at.
+    View v;
+    Status s = RefreshView(&v);
+    if (!s.ok()) {
+      return Fail(c, ApiError{503, "unavailable",
+                              "the directory cannot be read: " + s.message()});
+    }
     std::shared_ptr<const directory::Credential> who;
     std::optional<ApiError> auth = Authenticate(*c, &who);
     if (!auth) {
@@ -431,12 +439,6 @@ struct Gateway::Impl {
       return Fail(c, ApiError{429, "rate_limited",
                               "too many requests for this credential; slow "
                               "down"});
-    }
-    View v;
-    Status s = RefreshView(&v);
-    if (!s.ok()) {
-      return Fail(c, ApiError{503, "unavailable",
-                              "the directory cannot be read: " + s.message()});
     }
     if (c->path == "/v1/search") {
       if (req.method != "POST") {

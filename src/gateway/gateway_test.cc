@@ -212,6 +212,23 @@ TEST_F(GatewayTest, AHugeReasonIsA400WithTheReasonClippedInTheLedger) {
             std::string_view::npos);
 }
 
+TEST_F(GatewayTest, ARevokedTokenFailsAtOnceEvenWhenCached) {
+  Open();
+  auto d = directory::Directory::Open((dir_ / "directory.db").string());
+  ASSERT_TRUE(d.ok());
+  auto t = (*d)->IssueToken("fbi", std::chrono::hours(1), "custodian");
+  ASSERT_TRUE(t.ok());
+  tokens_["fbi2"] = t->secret;
+  // Twice: the second answer comes from the credential cache.
+  EXPECT_EQ(Search("fbi2", kLopez).status, 200);
+  EXPECT_EQ(Search("fbi2", kLopez).status, 200);
+  ASSERT_TRUE((*d)->RevokeToken(t->info.id, "custodian").ok());
+  Answer a = Search("fbi2", kLopez);
+  EXPECT_EQ(a.status, 401);
+  EXPECT_EQ(Entry(a.AuditIndex()).at("credential").as_string(), t->info.id);
+  EXPECT_EQ(Search("fbi", kLopez).status, 200);  // the other token still works
+}
+
 TEST_F(GatewayTest, RateLimitsACredentialWith429AndRetryAfter) {
   GatewayOptions o;
   o.rate_per_second = 0.001;  // no refill during the test
