@@ -72,6 +72,7 @@ int RunGateway(ServeConfig config,
   StatusOr<std::unique_ptr<gateway::Gateway>> g =
       gateway::Gateway::Open(config.gateway);
   if (!g.ok()) return Fail("cannot open " + dir + ": " + g.status().ToString());
+  std::cerr << "haven: " << (*g)->Summary() << "\n";
   StatusOr<std::unique_ptr<server::HttpServer>> s =
       server::HttpServer::Start(config.server, g->get());
   if (!s.ok()) {

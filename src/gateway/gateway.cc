@@ -814,4 +814,14 @@ void Gateway::Close() {
 
 ledger::Ledger& Gateway::ledger() { return *impl_->ledger; }
 
+std::string Gateway::Summary() const {
+  const PolicyBundle& p = *impl_->policies;
+  size_t sealed = 0;
+  for (const std::string& id : p.ids()) sealed += p.IsSealed(id) ? 1 : 0;
+  return std::to_string(p.ids().size()) + " policies (" +
+         std::to_string(sealed) + " sealed), bundle sha256 " + p.sha256() +
+         "; ledger " + impl_->ledger->origin() + " at size " +
+         std::to_string(impl_->ledger->size());
+}
+
 }  // namespace haven::gateway

@@ -68,6 +68,10 @@ class Gateway : public server::Handler {
 
   ledger::Ledger& ledger();
 
+  // One line for the operator: the policies enforced (count, sealed, bundle
+  // hash) and the ledger (origin, size).
+  std::string Summary() const;
+
  private:
   struct Impl;
   explicit Gateway(std::unique_ptr<Impl> impl);

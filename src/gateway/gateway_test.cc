@@ -149,6 +149,10 @@ TEST_F(GatewayTest, LogsThePolicyLoadFirst) {
   boost::json::object e = Entry(0);
   EXPECT_EQ(e.at("kind").as_string(), "policy-load");
   EXPECT_EQ(e.at("sha256").as_string().size(), 64u);
+  EXPECT_NE(gateway_->Summary().find("sealed), bundle sha256 " +
+                                     std::string(e.at("sha256").as_string())),
+            std::string::npos)
+      << gateway_->Summary();
   bool sealed_ban = false;
   for (const auto& id : e.at("sealed").as_array()) {
     sealed_ban |= id.as_string() == "dhs-cut-off";
