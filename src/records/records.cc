@@ -327,24 +327,6 @@ void BindNamed(sqlite3_stmt* s, const char* name, std::string_view v) {
   if (i > 0) sqlite3_bind_text(s, i, v.data(), v.size(), SQLITE_TRANSIENT);
 }
 
-FieldValue ColumnValue(sqlite3_stmt* s, int col, FT type) {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::monostate{};
-  switch (type) {
-    case FT::kString: {
-      const unsigned char* p = sqlite3_column_text(s, col);
-      int n = sqlite3_column_bytes(s, col);
-      return std::string(reinterpret_cast<const char*>(p), n);
-    }
-    case FT::kInteger:
-      return static_cast<int64_t>(sqlite3_column_int64(s, col));
-    case FT::kReal:
-      return sqlite3_column_double(s, col);
-    case FT::kBoolean:
-      return sqlite3_column_int64(s, col) != 0;
-  }
-  return std::monostate{};
-}
-
 FieldView ColumnView(sqlite3_stmt* s, int col, FT type) {
   if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::monostate{};
   switch (type) {
@@ -363,16 +345,37 @@ FieldView ColumnView(sqlite3_stmt* s, int col, FT type) {
   return std::monostate{};
 }
 
-Record ReadRow(sqlite3_stmt* s, Dataset d) {
-  const Schema& schema = SchemaOf(d);
+// A value that owns its string.
+FieldValue ToValue(const FieldView& v) {
+  return std::visit(
+      [](const auto& x) -> FieldValue {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          return std::string(x);
+        } else {
+          return x;
+        }
+      },
+      v);
+}
+
+// A row of views, copied into a Record.
+Record ToRecord(std::span<const FieldView> row) {
   Record r;
-  r.values.reserve(schema.fields.size());
-  for (size_t i = 0; i < schema.fields.size(); ++i) {
-    r.values.push_back(
-        ColumnValue(s, static_cast<int>(i), schema.fields[i].type));
-  }
+  r.values.reserve(row.size());
+  for (const FieldView& v : row) r.values.push_back(ToValue(v));
   if (auto* id = std::get_if<std::string>(&r.values[0])) r.id = *id;
   return r;
+}
+
+Record ReadRow(sqlite3_stmt* s, Dataset d) {
+  const Schema& schema = SchemaOf(d);
+  std::vector<FieldView> row;
+  row.reserve(schema.fields.size());
+  for (size_t i = 0; i < schema.fields.size(); ++i) {
+    row.push_back(ColumnView(s, static_cast<int>(i), schema.fields[i].type));
+  }
+  return ToRecord(row);
 }
 
 const char* TypeName(FT t) {
@@ -910,27 +913,9 @@ StatusOr<std::unique_ptr<Store>> Store::Open(std::string_view path,
 StatusOr<std::vector<Record>> Store::Search(Dataset d, const Filter& filter,
                                             size_t limit) {
   std::vector<Record> out;
-  StatusOr<size_t> n =
-      SearchEach(d, filter, limit, [&out](std::span<const FieldView> row) {
-        Record r;
-        r.values.reserve(row.size());
-        for (const FieldView& v : row) {
-          if (const auto* s = std::get_if<std::string_view>(&v)) {
-            r.values.emplace_back(std::string(*s));
-          } else {
-            std::visit(
-                [&r](const auto& x) {
-                  using T = std::decay_t<decltype(x)>;
-                  if constexpr (!std::is_same_v<T, std::string_view>) {
-                    r.values.emplace_back(x);
-                  }
-                },
-                v);
-          }
-        }
-        if (auto* id = std::get_if<std::string>(&r.values[0])) r.id = *id;
-        out.push_back(std::move(r));
-      });
+  StatusOr<size_t> n = SearchEach(
+      d, filter, limit,
+      [&out](std::span<const FieldView> row) { out.push_back(ToRecord(row)); });
   if (!n.ok()) return n.status();
   return out;
 }
