@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <condition_variable>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -550,7 +549,6 @@ struct Gateway::Impl {
           c, ApiError{404, "not_found", "expected /v1/records/{dataset}/{id}"});
     }
     std::string dataset_name(rest.substr(0, slash));
-    std::vector<std::pair<std::string, std::string>> unused;
     std::string id(rest.substr(slash + 1));
     std::optional<records::Dataset> dataset =
         records::ParseDataset(dataset_name);
