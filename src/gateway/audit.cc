@@ -1,15 +1,24 @@
 #include "gateway/audit.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
 #include "cedar/json_value.h"
+#include "ledger/hash.h"
 
 namespace haven::gateway {
+
+std::string Sha256Hex(std::string_view data) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : ledger::Sha256(data)) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
 
 std::string FormatTimeMs(int64_t unix_ms) {
   int64_t secs = unix_ms / 1000;
@@ -42,17 +51,7 @@ std::string ResultsDigest(std::vector<std::string> ids) {
     joined += id;
     joined += '\n';
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(joined.data(), joined.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    unsigned char c = md[i];
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return "sha256:" + Sha256Hex(joined);
 }
 
 // Written directly, keys in byte order, rather than through a JSON DOM: one

@@ -70,6 +70,9 @@ std::string EncodeAuditRecord(const AuditRecord& r);
 // holding them.
 std::string ResultsDigest(std::vector<std::string> ids);
 
+// Lower-case hex SHA-256 of `data`, as audit entries write hashes.
+std::string Sha256Hex(std::string_view data);
+
 // RFC 3339 UTC with milliseconds: "2026-11-27T15:04:05.123Z".
 std::string FormatTimeMs(int64_t unix_ms);
 int64_t NowMs();

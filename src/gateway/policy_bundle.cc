@@ -1,31 +1,14 @@
 #include "gateway/policy_bundle.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cedar/parser.h"
+#include "gateway/audit.h"
 
 namespace haven::gateway {
-namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
-}  // namespace
 
 StatusOr<PolicyBundle> PolicyBundle::Load(std::string_view dir) {
   std::error_code ec;
