@@ -168,19 +168,28 @@ check "no entry holds the secret" not grep -qF "${secret#hvn_}" "$tmp/entries"
 check "the database does not hold the secret" not grep -qaF "${secret#hvn_}" "$data"/directory.db*
 
 # --- While another process holds the ledger, entries stay pending. ---
-mkfifo "$tmp/fifo"
-"$haven" ledger append "$data/ledger" < "$tmp/fifo" > /dev/null 2>&1 &
+# The holder is `haven ledger append` reading a pipe (fd 3) that stays open
+# until we close it; it opens the ledger, and so takes its lock, before it
+# reads. Wait until the lock is seen, or the holder is gone.
+exec 3> >(exec "$haven" ledger append "$data/ledger" > /dev/null 2> "$tmp/holder.err")
 holder=$!
-exec 3> "$tmp/fifo"
 held=0
-for _ in $(seq 100); do
-  if ! "$haven" ledger entries "$data/ledger" --from 0 > /dev/null 2>&1; then
+for _ in $(seq 600); do
+  if ! "$haven" ledger entries "$data/ledger" --from 0 > /dev/null 2> "$tmp/probe.err"; then
     held=1
     break
   fi
+  kill -0 "$holder" 2> /dev/null || break
   sleep 0.1
 done
 check "another process holds the ledger" test "$held" -eq 1
+if [[ $held -ne 1 ]]; then
+  echo "  holder alive: $(kill -0 "$holder" 2> /dev/null && echo yes || echo no)"
+  echo "  holder stderr: $(cat "$tmp/holder.err")"
+  echo "  file system of $tmp: $(stat -f -c %T "$tmp")"
+else
+  check "the probe says why" grep -q "open in another process" "$tmp/probe.err"
+fi
 run user add --data "$data" --id isp.trooper --agency IL0000000 --name "I. Trooper" --role officer
 check "a change while the ledger is held exits 0" test "$status" -eq 0
 check "it says the running server records it" has "$err" "the running server"
