@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -451,6 +452,11 @@ Status CheckRecord(Dataset d, const Record& r) {
 
 struct Conn {
   sqlite3* db = nullptr;
+  // A read connection's open read transaction (Store::Impl::Lease).
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  std::chrono::steady_clock::time_point snapshot_start;
+  uint64_t snapshot_generation = 0;
   std::array<std::array<sqlite3_stmt*, 4>, kDatasets> search{};
   std::array<sqlite3_stmt*, kDatasets> get{};
   std::array<sqlite3_stmt*, kDatasets> count{};
@@ -466,6 +472,8 @@ struct Conn {
     for (sqlite3_stmt* s : get) sqlite3_finalize(s);
     for (sqlite3_stmt* s : count) sqlite3_finalize(s);
     for (sqlite3_stmt* s : insert) sqlite3_finalize(s);
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
     if (db != nullptr) sqlite3_close_v2(db);
   }
 
@@ -795,14 +803,23 @@ struct Store::Impl {
   std::vector<std::unique_ptr<Conn>> readers;
   std::vector<Conn*> idle;  // guarded by pool_mu
 
-  // A read connection for one thread until destroyed.
+  std::chrono::nanoseconds snapshot_reuse{0};
+  // Bumped by every commit through this Store, so that a reader's snapshot
+  // never hides this process's own writes.
+  std::atomic<uint64_t> write_generation{0};
+
+  // A read connection for one thread until destroyed, inside a read
+  // transaction no older than snapshot_reuse.
   class Lease {
    public:
     explicit Lease(Impl* impl) : impl_(impl) {
-      std::unique_lock<std::mutex> l(impl_->pool_mu);
-      impl_->pool_cv.wait(l, [&] { return !impl_->idle.empty(); });
-      conn_ = impl_->idle.back();
-      impl_->idle.pop_back();
+      {
+        std::unique_lock<std::mutex> l(impl_->pool_mu);
+        impl_->pool_cv.wait(l, [&] { return !impl_->idle.empty(); });
+        conn_ = impl_->idle.back();
+        impl_->idle.pop_back();
+      }
+      impl_->FreshSnapshot(conn_);
     }
     ~Lease() {
       {
@@ -819,6 +836,38 @@ struct Store::Impl {
     Impl* impl_;
     Conn* conn_;
   };
+
+  // Keeps `c`'s read transaction if it is recent and nothing was written
+  // through this Store since it began; otherwise ends it and begins another
+  // (deferred: SQLite takes the snapshot at the first read). On any failure
+  // the connection is left in autocommit mode, where every query takes a
+  // fresh snapshot: slower, never stale.
+  // Ends `c`'s read transaction, if it has one.
+  static void EndSnapshot(Conn* c) {
+    if (sqlite3_get_autocommit(c->db)) return;
+    sqlite3_step(c->commit);
+    sqlite3_reset(c->commit);
+    if (!sqlite3_get_autocommit(c->db)) (void)Exec(c->db, "ROLLBACK");
+  }
+
+  void FreshSnapshot(Conn* c) {
+    if (c->begin == nullptr) return;  // snapshot_reuse is 0
+    auto now = std::chrono::steady_clock::now();
+    uint64_t generation = write_generation.load(std::memory_order_acquire);
+    if (!sqlite3_get_autocommit(c->db)) {
+      if (now - c->snapshot_start < snapshot_reuse &&
+          c->snapshot_generation == generation) {
+        return;
+      }
+      EndSnapshot(c);
+      if (!sqlite3_get_autocommit(c->db)) return;
+    }
+    int rc = sqlite3_step(c->begin);
+    sqlite3_reset(c->begin);
+    if (rc != SQLITE_DONE) return;
+    c->snapshot_start = now;
+    c->snapshot_generation = generation;
+  }
 
   Status CreateSchema() {
     sqlite3* db = writer.db;
@@ -865,8 +914,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(std::string_view path,
     return Status::InvalidArgument(
         "records: read_connections must be from 1 to 256");
   }
+  if (options.snapshot_reuse.count() < 0) {
+    return Status::InvalidArgument(
+        "records: snapshot_reuse must not be negative");
+  }
   auto impl = std::make_unique<Impl>();
   impl->path = std::string(path);
+  impl->snapshot_reuse = options.snapshot_reuse;
   HAVEN_RETURN_IF_ERROR(impl->writer.Open(
       impl->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   sqlite3* db = impl->writer.db;
@@ -897,6 +951,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(std::string_view path,
     HAVEN_RETURN_IF_ERROR(c->Open(impl->path, SQLITE_OPEN_READONLY));
     // Readers share the operating system's page cache through mmap.
     HAVEN_RETURN_IF_ERROR(Exec(c->db, "PRAGMA mmap_size = 2147418112"));
+    if (impl->snapshot_reuse.count() > 0) {
+      HAVEN_RETURN_IF_ERROR(c->Prepare(&c->begin, "BEGIN DEFERRED").status());
+      HAVEN_RETURN_IF_ERROR(c->Prepare(&c->commit, "COMMIT").status());
+    }
     for (Dataset d : kAllDatasets) {
       HAVEN_RETURN_IF_ERROR(c->Get(d).status());
       HAVEN_RETURN_IF_ERROR(c->Count(d).status());
@@ -998,6 +1056,16 @@ StatusOr<int64_t> Store::Count(Dataset d) {
   return conn->CountRows(d);
 }
 
+void Store::ReleaseIdleSnapshots() {
+  if (impl_->snapshot_reuse.count() == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  // Idle connections are used by no thread while pool_mu is held.
+  std::lock_guard<std::mutex> l(impl_->pool_mu);
+  for (Conn* c : impl_->idle) {
+    if (now - c->snapshot_start >= impl_->snapshot_reuse) Impl::EndSnapshot(c);
+  }
+}
+
 Status Store::Insert(Dataset d, std::span<const Record> records) {
   internal::Writer w(*this);  // rolls back unless committed
   HAVEN_RETURN_IF_ERROR(w.Begin());
@@ -1029,6 +1097,7 @@ Status Writer::Commit() {
     return s;
   }
   in_txn_ = false;
+  impl_->write_generation.fetch_add(1, std::memory_order_release);
   return Status::Ok();
 }
 

@@ -42,6 +42,7 @@
 #ifndef HAVEN_RECORDS_RECORDS_H_
 #define HAVEN_RECORDS_RECORDS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -117,6 +118,15 @@ Status ValidateFilter(Dataset d, const Filter& filter);
 
 struct Options {
   int read_connections = 4;
+  // How long a read connection keeps one snapshot of the database across
+  // queries (one read transaction held open, rather than one taken and
+  // released, with its file locks, per query). Writes through this Store
+  // are seen by the next query at once; writes by another process (an
+  // import while a server runs) within this time. A connection left idle
+  // keeps its snapshot, and so holds back WAL checkpoints, until its next
+  // query or ReleaseIdleSnapshots(): whoever sets this calls that now and
+  // then. 0 (the default): a fresh snapshot for every query.
+  std::chrono::milliseconds snapshot_reuse{0};
 };
 
 namespace internal {
@@ -155,6 +165,12 @@ class Store {
   // Inserts records in one transaction: all or nothing. AlreadyExists if an
   // id is taken (naming it).
   Status Insert(Dataset d, std::span<const Record> records);
+
+  // Ends the read transactions of idle read connections whose snapshot is
+  // older than Options::snapshot_reuse, so that they do not hold back WAL
+  // checkpoints (of this process or another). Cheap; call it every few
+  // hundred milliseconds when snapshot_reuse is set.
+  void ReleaseIdleSnapshots();
 
  private:
   friend class internal::Writer;

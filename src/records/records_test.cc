@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "records/store_internal.h"
 
 namespace haven::records {
 namespace {
@@ -369,6 +372,80 @@ TEST_F(StoreTest, ManyThreadsSearchAtOnceWhileAWriterInserts) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(*store_->Count(Dataset::kPlateReads), 250);
+}
+
+// A second Store on the same file stands in for another process (an
+// import while the server runs).
+TEST_F(StoreTest, AReusedSnapshotSeesThisStoresWritesAtOnceAndOthersLater) {
+  Options o;
+  o.read_connections = 1;
+  o.snapshot_reuse = std::chrono::hours(1);
+  auto reader = Store::Open(path_, o);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto plate = [&](Store& s) {
+    return Ids(s.Search(Dataset::kPlateReads, {{"plate", "AAA1111"}}, 10));
+  };
+  EXPECT_TRUE(plate(**reader).empty());  // the snapshot is taken here
+  Insert(Dataset::kPlateReads, {Read("R1", "AAA1111", "2025-01-01T00:00:00Z")});
+  // Written by another Store: this one's snapshot is an hour young.
+  EXPECT_TRUE(plate(**reader).empty());
+  EXPECT_EQ(plate(*store_), std::vector<std::string>{"R1"});
+  // Its own write ends the snapshot, and shows the other write too.
+  ASSERT_TRUE((*reader)
+                  ->Insert(Dataset::kPlateReads,
+                           std::vector<Record>{
+                               Read("R2", "AAA1111", "2025-01-02T00:00:00Z")})
+                  .ok());
+  EXPECT_EQ(plate(**reader), (std::vector<std::string>{"R2", "R1"}));
+}
+
+TEST_F(StoreTest, AnOldSnapshotIsRenewedAtTheNextQuery) {
+  Options o;
+  o.read_connections = 2;
+  o.snapshot_reuse = std::chrono::milliseconds(30);
+  auto reader = Store::Open(path_, o);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE(
+      Ids((*reader)->Search(Dataset::kPlateReads, {{"plate", "AAA1111"}}, 10))
+          .empty());
+  Insert(Dataset::kPlateReads, {Read("R1", "AAA1111", "2025-01-01T00:00:00Z")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  for (int i = 0; i < 2; ++i) {  // whichever connection answers
+    EXPECT_EQ(Ids((*reader)->Search(Dataset::kPlateReads,
+                                    {{"plate", "AAA1111"}}, 10)),
+              std::vector<std::string>{"R1"});
+  }
+}
+
+TEST_F(StoreTest, ReleasedIdleSnapshotsLetACheckpointTruncateTheLog) {
+  Options o;
+  o.snapshot_reuse = std::chrono::milliseconds(1);
+  auto reader = Store::Open(path_, o);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Insert(Dataset::kPlateReads, {Read("R1", "AAA1111", "2025-01-01T00:00:00Z")});
+  EXPECT_EQ(
+      Ids((*reader)->Search(Dataset::kPlateReads, {{"plate", "AAA1111"}}, 10)),
+      std::vector<std::string>{"R1"});
+  Insert(Dataset::kPlateReads, {Read("R2", "AAA1111", "2025-01-02T00:00:00Z")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  (*reader)->ReleaseIdleSnapshots();
+  // With the reader's snapshot still held, TRUNCATE would wait out the
+  // busy timeout and fail.
+  auto start = std::chrono::steady_clock::now();
+  {
+    internal::Writer w(*store_);
+    Status s = w.Checkpoint();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 0u);
+}
+
+TEST(StoreOpen, RefusesANegativeSnapshotReuse) {
+  Options o;
+  o.snapshot_reuse = std::chrono::milliseconds(-1);
+  EXPECT_EQ(Store::Open("/tmp/x.db", o).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(StoreOpen, RefusesNoReadConnectionsAndAMissingDirectory) {
