@@ -1,0 +1,78 @@
+#include "base/worker_pool.h"
+
+#include <utility>
+
+namespace haven {
+
+WorkerPool::WorkerPool(int threads) {
+  if (threads < 1) threads = 1;
+  for (int i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+  }
+  for (auto& w : workers_) {
+    Worker* self = w.get();
+    w->thread = std::thread([this, self] { Loop(self); });
+  }
+}
+
+WorkerPool::~WorkerPool() { Join(); }
+
+bool WorkerPool::Post(std::function<void()> job) {
+  Worker* wake = nullptr;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) return false;
+    jobs_.push_back(std::move(job));
+    // Invariant: a worker is in sleeping_ only while it waits on its
+    // semaphore with no job in hand, so popping one here is the only wake
+    // this job needs; if none sleeps, every worker will look at jobs_
+    // before it next sleeps.
+    if (!sleeping_.empty()) {
+      wake = sleeping_.back();
+      sleeping_.pop_back();
+    }
+  }
+  if (wake != nullptr) wake->wake.release();
+  return true;
+}
+
+void WorkerPool::Loop(Worker* self) {
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    if (!jobs_.empty()) {
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      l.unlock();
+      job();
+      job = nullptr;  // destroyed outside the lock
+      l.lock();
+      continue;
+    }
+    // Once stopping_ is set no worker sleeps again: Join has woken those
+    // that slept, and the queue can only shrink.
+    if (stopping_) return;
+    sleeping_.push_back(self);
+    l.unlock();
+    self->wake.acquire();
+    l.lock();
+  }
+}
+
+void WorkerPool::Join() {
+  std::lock_guard<std::mutex> join(join_mu_);
+  std::vector<Worker*> wake;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+    wake.swap(sleeping_);
+  }
+  for (Worker* w : wake) w->wake.release();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  workers_.clear();
+}
+
+}  // namespace haven
