@@ -30,7 +30,7 @@ std::string FormatTimeMs(int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm;
   gmtime_r(&t, &tm);
-  char buf[40];
+  char buf[64];  // room for any int in each field, as -Wformat sees it
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec, ms);
@@ -43,11 +43,11 @@ int64_t NowMs() {
       .count();
 }
 
-std::string ResultsDigest(std::vector<std::string> ids) {
+std::string ResultsDigest(std::vector<std::string_view> ids) {
   if (ids.empty()) return "";
   std::sort(ids.begin(), ids.end());
   std::string joined;
-  for (const std::string& id : ids) {
+  for (std::string_view id : ids) {
     joined += id;
     joined += '\n';
   }

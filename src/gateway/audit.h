@@ -68,7 +68,7 @@ std::string EncodeAuditRecord(const AuditRecord& r);
 // "sha256:" + hex SHA-256 over the ids sorted and each followed by "\n"; ""
 // for none. Lets an auditor check which records left without the log
 // holding them.
-std::string ResultsDigest(std::vector<std::string> ids);
+std::string ResultsDigest(std::vector<std::string_view> ids);
 
 // Lower-case hex SHA-256 of `data`, as audit entries write hashes.
 std::string Sha256Hex(std::string_view data);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <charconv>
 #include <condition_variable>
@@ -12,6 +10,7 @@
 #include <unordered_map>
 
 #include "base/canonical_json.h"
+#include "base/worker_pool.h"
 #include "cedar/extensions.h"
 #include "cedar/json_value.h"
 #include "directory/directory.h"
@@ -65,19 +64,39 @@ void AppendValue(const Variant& v, std::string* out) {
       v);
 }
 
+// The members' keys of a dataset's records, each as JSON text with its
+// colon ("\"plate\":"), escaped once rather than per row.
+const std::vector<std::string>& JsonKeys(const records::Schema& schema) {
+  static const auto* keys = [] {
+    auto* k = new std::array<std::vector<std::string>,
+                             std::size(records::kAllDatasets)>;
+    for (records::Dataset d : records::kAllDatasets) {
+      std::vector<std::string>& v = (*k)[static_cast<size_t>(d)];
+      for (const records::FieldSpec& f : records::SchemaOf(d).fields) {
+        std::string key;
+        AppendString(f.name, &key);
+        key += ':';
+        v.push_back(std::move(key));
+      }
+    }
+    return k;
+  }();
+  return (*keys)[static_cast<size_t>(schema.dataset)];
+}
+
 // One record as a JSON object holding only the fields in `allowed`; `values`
 // parallel to the schema's fields.
 template <typename Value>
 void AppendRecord(const records::Schema& schema, std::span<const Value> values,
                   const std::vector<bool>& allowed, std::string* out) {
+  const std::vector<std::string>& keys = JsonKeys(schema);
   *out += '{';
   bool first = true;
   for (size_t i = 0; i < schema.fields.size() && i < values.size(); ++i) {
     if (!allowed[i]) continue;
     if (!first) *out += ',';
     first = false;
-    AppendString(schema.fields[i].name, out);
-    *out += ':';
+    *out += keys[i];
     AppendValue(values[i], out);
   }
   *out += '}';
@@ -147,7 +166,7 @@ struct Gateway::Impl {
   std::unique_ptr<records::Store> records;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<PolicyBundle> policies;
-  std::unique_ptr<boost::asio::thread_pool> pool;
+  std::unique_ptr<WorkerPool> pool;
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
 
@@ -511,18 +530,21 @@ struct Gateway::Impl {
     std::string body;
     body.reserve(16 << 10);
     body += "{\"results\":[";
-    std::vector<std::string> ids;
-    ids.reserve(static_cast<size_t>(query.limit));
+    // "dataset/id" of each row, end to end, for the results digest.
+    std::string id_text;
+    std::vector<size_t> id_ends;
+    id_ends.reserve(static_cast<size_t>(query.limit));
     auto t0 = Clock::now();
     StatusOr<size_t> rows = records->SearchEach(
         query.dataset, query.filter, static_cast<size_t>(query.limit),
         [&](std::span<const records::FieldView> row) {
-          if (!ids.empty()) body += ',';
+          if (!id_ends.empty()) body += ',';
           AppendRecord(schema, row, allowed, &body);
           const auto* id = std::get_if<std::string_view>(&row[0]);
-          std::string key = a.dataset + "/";
-          if (id) key += *id;
-          ids.push_back(std::move(key));
+          id_text += a.dataset;
+          id_text += '/';
+          if (id) id_text += *id;
+          id_ends.push_back(id_text.size());
         });
     metrics.CountStoreQuery(
         a.dataset, std::chrono::duration<double>(Clock::now() - t0).count());
@@ -535,6 +557,12 @@ struct Gateway::Impl {
     AppendStrings(a.withheld_fields, &body);
     body += ',';
     a.result_count = static_cast<int64_t>(*rows);
+    std::vector<std::string_view> ids;
+    ids.reserve(id_ends.size());
+    for (size_t i = 0, begin = 0; i < id_ends.size(); begin = id_ends[i++]) {
+      ids.push_back(
+          std::string_view(id_text).substr(begin, id_ends[i] - begin));
+    }
     a.results_digest = ResultsDigest(std::move(ids));
     Finish(std::move(c), 200, std::move(body));
   }
@@ -737,6 +765,7 @@ struct Gateway::Impl {
       lock.unlock();
       Status s = RecordChanges();
       (void)s;  // retried on the next round; Close reports a lasting error
+      records->ReleaseIdleSnapshots();
       lock.lock();
     }
   }
@@ -757,6 +786,10 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Open(
   impl->directory = std::move(*d);
   records::Options ro;
   ro.read_connections = std::max(2, options.workers);
+  // Records imported by another process are searchable within 20 ms; a
+  // worker's queries share one snapshot (and its file locks) meanwhile.
+  // Idle connections let theirs go at every change poll.
+  ro.snapshot_reuse = std::chrono::milliseconds(20);
   StatusOr<std::unique_ptr<records::Store>> r =
       records::Store::Open(dir + "/records.db", ro);
   if (!r.ok()) return r.status();
@@ -793,8 +826,7 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Open(
   if (!logged.ok()) return logged.status();
   HAVEN_RETURN_IF_ERROR(impl->RecordChanges());
 
-  impl->pool = std::make_unique<boost::asio::thread_pool>(
-      static_cast<size_t>(std::max(1, options.workers)));
+  impl->pool = std::make_unique<WorkerPool>(std::max(1, options.workers));
   Impl* raw = impl.get();
   impl->change_thread = std::thread([raw] { raw->ChangeLoop(); });
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
@@ -805,16 +837,15 @@ void Gateway::Handle(server::HttpRequest request, server::Responder respond) {
   call->start = Clock::now();
   call->request = std::move(request);
   call->respond = std::move(respond);
-  if (impl_->closing.load()) {
+  Impl* impl = impl_.get();
+  if (impl->closing.load() ||
+      !impl->pool->Post([impl, call] { impl->Run(call); })) {
     server::HttpResponse r;
     r.status = 503;
     r.body =
         R"({"error":{"code":"unavailable","message":"the gateway is shutting down"}})";
     call->respond(std::move(r));
-    return;
   }
-  Impl* impl = impl_.get();
-  boost::asio::post(*impl->pool, [impl, call] { impl->Run(call); });
 }
 
 void Gateway::Close() {
@@ -823,7 +854,7 @@ void Gateway::Close() {
   impl_->closing.store(true);
   impl_->change_cv.notify_all();
   if (impl_->change_thread.joinable()) impl_->change_thread.join();
-  if (impl_->pool) impl_->pool->join();
+  if (impl_->pool) impl_->pool->Join();
   Status s = impl_->RecordChanges();
   (void)s;  // left pending in the directory; recorded at the next start
   impl_->ledger.reset();  // completes queued appends, signs a checkpoint
