@@ -628,33 +628,6 @@ StatusOr<uint64_t> Ledger::AppendAll(std::span<const std::string> entries) {
   return w.last_index.load();
 }
 
-void Ledger::WriterLoop() {
-  std::vector<Request> batch;
-  while (true) {
-    {
-      std::unique_lock<std::mutex> l(queue_mu_);
-      queue_cv_.wait(l, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) break;  // stopping, and everything is written
-      if (options_.batch_linger.count() > 0 &&
-          queue_.size() < options_.max_batch_entries && !stopping_) {
-        queue_cv_.wait_for(l, options_.batch_linger, [&] {
-          return queue_.size() >= options_.max_batch_entries || stopping_;
-        });
-      }
-      size_t bytes = 0;
-      while (!queue_.empty() && batch.size() < options_.max_batch_entries) {
-        size_t b = FrameSize(queue_.front().entry.size());
-        if (!batch.empty() && bytes + b > options_.max_batch_bytes) break;
-        bytes += b;
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    ProcessBatch(batch);
-    batch.clear();
-  }
-}
-
 namespace {
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) {
@@ -662,66 +635,129 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 }
 }  // namespace
 
-// The writer half of group commit: frames, checksums and tree hashes for the
-// next batch are computed while the syncer makes the previous one durable;
-// the batch is written once that sync is done (so a crash tears at most one
-// write, format §2.4) and handed to the syncer.
-void Ledger::ProcessBatch(std::vector<Request>& batch) {
-  auto fail_all = [&](const Status& s) {
-    for (Request& r : batch) Complete(r, s, 0);
-  };
-  Status broken = Broken();
-  if (!broken.ok()) return fail_all(broken);
-  size_t bytes = 0;
-  for (const Request& r : batch) bytes += FrameSize(r.entry.size());
-  if (segment_offset_ > kSegmentHeaderSize &&
-      segment_offset_ + bytes > options_.segment_bytes) {
-    Status s = CreateSegment(next_index_, chain_);
-    if (!s.ok()) {
-      SetBroken(s);
-      return fail_all(s);
+// The writer half of group commit. While the syncer makes the previous batch
+// durable, the writer keeps taking queued entries into the next batch,
+// framing and hashing them; once that sync is done (and no sooner than
+// min_sync_interval after the previous write) it writes the batch with one
+// pwrite and hands it to the syncer. So a batch holds every entry queued
+// until the disk was free, and a crash tears at most one write (format §2.4).
+void Ledger::WriterLoop() {
+  SyncJob job;           // framed and hashed, not yet written
+  size_t job_bytes = 0;  // frame bytes in job
+  bool roll = false;     // the next entry needs a new segment
+  bool failed = false;   // broken: stop creating segments, fail everything
+  Clock::time_point job_start;
+  Clock::time_point next_write = Clock::now();
+  std::vector<Request> taken;
+  while (true) {
+    bool write = false;
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      while (true) {
+        const bool pending = !job.batch.empty() || roll;
+        const bool full = roll ||
+                          job.batch.size() >= options_.max_batch_entries ||
+                          job_bytes >= options_.max_batch_bytes;
+        if (!queue_.empty() && !full) break;  // take more
+        if (pending && sync_idle_) {
+          Clock::time_point due = next_write;
+          if (!full) due = std::max(due, job_start + options_.batch_linger);
+          if (stopping_ || Clock::now() >= due) {
+            write = true;
+            break;
+          }
+          queue_cv_.wait_until(l, due);
+        } else if (!pending && stopping_) {
+          return;  // the queue is empty and everything is written
+        } else {
+          queue_cv_.wait(l);
+        }
+      }
+      if (!write) {
+        // Take what fits in this batch and in the current segment.
+        uint64_t at = segment_offset_ + job_bytes;
+        while (!queue_.empty() &&
+               job.batch.size() + taken.size() < options_.max_batch_entries) {
+          size_t b = FrameSize(queue_.front().entry.size());
+          if (job_bytes > 0 && job_bytes + b > options_.max_batch_bytes) break;
+          if (!failed && at > kSegmentHeaderSize &&
+              at + b > options_.segment_bytes) {
+            roll = true;
+            break;
+          }
+          job_bytes += b;
+          at += b;
+          taken.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    if (!write) {
+      if (job.batch.empty()) job_start = Clock::now();
+      EncodeInto(taken, &job);
+      taken.clear();
+    } else if (job.batch.empty()) {
+      // Rolling over: the full segment's last batch is durable, so a torn
+      // write can only ever be in the last segment.
+      roll = false;
+      Status s = Broken();
+      if (s.ok()) s = CreateSegment(next_index_, chain_);
+      if (!s.ok()) {
+        SetBroken(s);
+        failed = true;
+      }
+    } else {
+      next_write = Clock::now() + options_.min_sync_interval;
+      WriteJob(std::move(job));
+      job = SyncJob();
+      job_bytes = 0;
     }
   }
+}
+
+// Frames and hashes `requests` onto the end of *job (writer thread only).
+void Ledger::EncodeInto(std::vector<Request>& requests, SyncJob* job) {
   Clock::time_point t0 = Clock::now();
-  SyncJob job;
-  job.segment = segments_.back().get();  // only this thread adds segments
+  if (job->batch.empty()) job->first = next_index_;
   const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
-  job.first = next_index_;
-  job.frames.reserve(bytes);
-  job.nodes.reserve(2 * batch.size() + 1);
-  for (Request& r : batch) {
+  for (Request& r : requests) {
     if (next_index_ % kIndexStride == 0) {
-      job.points.push_back(
-          {seg_no, chain_, segment_offset_ + job.frames.size()});
+      job->points.push_back(
+          {seg_no, chain_, segment_offset_ + job->frames.size()});
     }
-    AppendFrame(&chain_, next_index_, r.entry, &job.frames);
-    tree_.Append(r.leaf, &job.nodes);
+    AppendFrame(&chain_, next_index_, r.entry, &job->frames);
+    tree_.Append(r.leaf, &job->nodes);
     ++next_index_;
+    job->batch.push_back(std::move(r));
   }
-  job.end = next_index_;
-  job.root = tree_.Root();
+  job->end = next_index_;
+  job->encode_seconds += Seconds(t0, Clock::now());
+}
+
+// Writes an encoded batch and hands it to the syncer, which is idle.
+void Ledger::WriteJob(SyncJob job) {
+  Status s = Broken();
   Clock::time_point t1 = Clock::now();
-  {
-    std::unique_lock<std::mutex> l(sync_mu_);
-    sync_cv_.wait(l, [&] { return !sync_busy_; });
+  if (s.ok()) {
+    job.segment = segments_.back().get();  // only this thread adds segments
+    s = WriteAt(job.segment->fd.get(), job.frames, segment_offset_,
+                job.segment->path);
+    if (!s.ok()) SetBroken(s);
   }
-  broken = Broken();
-  if (!broken.ok()) return fail_all(broken);
-  Status s = WriteAt(job.segment->fd.get(), job.frames, segment_offset_,
-                     job.segment->path);
-  Clock::time_point t2 = Clock::now();
   if (!s.ok()) {
-    SetBroken(s);
-    return fail_all(s);
+    for (Request& r : job.batch) Complete(r, s, 0);
+    return;
   }
   segment_offset_ += job.frames.size();
-  job.encode_seconds = Seconds(t0, t1);
-  job.write_seconds = Seconds(t1, t2);
-  job.batch = std::move(batch);
+  job.root = tree_.Root();
+  job.write_seconds = Seconds(t1, Clock::now());
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    sync_idle_ = false;
+  }
   {
     std::lock_guard<std::mutex> l(sync_mu_);
     sync_job_ = std::move(job);
-    sync_busy_ = true;
   }
   sync_cv_.notify_all();
 }
@@ -756,10 +792,10 @@ void Ledger::SyncLoop() {
       SetBroken(s);
     }
     {
-      std::lock_guard<std::mutex> l(sync_mu_);
-      sync_busy_ = false;
+      std::lock_guard<std::mutex> l(queue_mu_);
+      sync_idle_ = true;
     }
-    sync_cv_.notify_all();
+    queue_cv_.notify_all();
     {
       std::lock_guard<std::mutex> l(stats_mu_);
       stats_.batches++;

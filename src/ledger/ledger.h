@@ -60,6 +60,11 @@ struct Options {
   // How long the writer waits for a batch to fill before writing it. Zero:
   // write whatever is queued as soon as the previous batch is durable.
   std::chrono::microseconds batch_linger{0};
+  // The least time from one batch's write to the next, so at most
+  // 1/min_sync_interval fdatasyncs a second: a light load then shares fewer,
+  // larger syncs. Adds at most this much to an append's latency. Zero: the
+  // next batch is written as soon as the previous one is durable.
+  std::chrono::microseconds min_sync_interval{0};
   // A segment is closed once it holds this many bytes.
   uint64_t segment_bytes = 64 << 20;
   // Sign a checkpoint once this many entries were appended since the last...
@@ -190,7 +195,8 @@ class Ledger {
   Status CreateSegment(uint64_t first_index, uint32_t prev_chain);
   void Enqueue(Request request);
   void WriterLoop();
-  void ProcessBatch(std::vector<Request>& batch);
+  void EncodeInto(std::vector<Request>& requests, SyncJob* job);
+  void WriteJob(SyncJob job);
   void SyncLoop();
   void CompleteLoop();
   Status Broken() const;
@@ -216,6 +222,7 @@ class Ledger {
   std::condition_variable queue_cv_;
   std::deque<Request> queue_;
   bool stopping_ = false;
+  bool sync_idle_ = true;  // no batch is written but not yet synced
 
   // Writer-thread state.
   uint32_t chain_ = 0;
@@ -230,7 +237,6 @@ class Ledger {
   mutable std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   std::optional<SyncJob> sync_job_;
-  bool sync_busy_ = false;  // a batch is written but not yet synced
   bool sync_stopping_ = false;
   Status broken_;  // once not OK, every append fails with it
 

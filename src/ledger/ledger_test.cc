@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -158,6 +159,54 @@ TEST_F(LedgerTest, ReopeningKeepsEntriesAcrossManySegments) {
   EXPECT_FALSE(l->ReadEntries(1990, 2001).ok());
   ASSERT_TRUE(l->Append("more").ok());
   EXPECT_EQ(*l->ReadEntries(2000, 2001), std::vector<std::string>{"more"});
+}
+
+TEST_F(LedgerTest, BatchesFillUpToTheSegmentEndAndContinueInTheNext) {
+  options_.segment_bytes = 4096;
+  std::atomic<int> done{0};
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 3000; ++i) {
+      l->AppendAsync(Entry(i), [&, i](Status s, uint64_t index) {
+        EXPECT_TRUE(s.ok());
+        EXPECT_EQ(index, uint64_t(i));
+        done.fetch_add(1);
+      });
+    }
+    while (done.load() < 3000) std::this_thread::yield();
+    EXPECT_LT(l->stats().batches, 3000u);  // they did share batches
+  }
+  int segments = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() == ".seg") {
+      ++segments;
+      EXPECT_LE(fs::file_size(e.path()), 4096u) << e.path();
+    }
+  }
+  EXPECT_GE(segments, 13);  // 3000 frames of 17 or 18 bytes
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
+  EXPECT_EQ(v->entries, 3000u);
+}
+
+TEST_F(LedgerTest, MinSyncIntervalGroupsAppendsIntoFewerSyncs) {
+  options_.min_sync_interval = std::chrono::milliseconds(5);
+  auto l = OpenOrDie();
+  constexpr int kThreads = 8, kPer = 25;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < kThreads; ++t) {
+    ts.emplace_back([&] {
+      for (int i = 0; i < kPer; ++i) ASSERT_TRUE(l->Append("e").ok());
+    });
+  }
+  for (auto& t : ts) t.join();
+  LedgerStats st = l->stats();
+  EXPECT_EQ(st.entries, uint64_t{kThreads * kPer});
+  EXPECT_EQ(l->size(), uint64_t{kThreads * kPer});
+  // Each writer waits for its own entry, so without pacing most batches
+  // would hold one or two entries.
+  EXPECT_LE(st.batches * 2, st.entries);
 }
 
 TEST_F(LedgerTest, ProofsFromStoredNodesVerifyAgainstEveryRoot) {
