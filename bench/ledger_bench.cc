@@ -4,7 +4,9 @@
 // same bytes with no ledger logic, and OpenSSL's SHA-256.
 //
 // HAVEN_BENCH_DIR: where ledgers and files go (default /tmp); the 10-million
-// entry ledger is built once there and reused.
+// entry ledger is built once there and reused. HAVEN_BENCH_SYNC_INTERVAL_US
+// overrides Options::min_sync_interval; HAVEN_BENCH_NO_CHECKPOINTS turns
+// periodic checkpoints off.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +59,9 @@ std::unique_ptr<hl::Ledger> OpenLedger(const std::string& dir,
   hl::Options o;
   o.max_batch_entries = max_batch;
   o.max_batch_bytes = 64 << 20;
+  if (const char* v = std::getenv("HAVEN_BENCH_SYNC_INTERVAL_US")) {
+    o.min_sync_interval = std::chrono::microseconds(std::atoi(v));
+  }
   if (std::getenv("HAVEN_BENCH_NO_CHECKPOINTS")) {
     o.checkpoint_every = std::chrono::milliseconds(0);
     o.checkpoint_every_entries = uint64_t{1} << 40;
@@ -160,6 +166,81 @@ BENCHMARK(BM_LedgerAppendBatched)
     ->UseRealTime()
     ->MinTime(3.0);
 
+// The raw limit for latency at 10,000 appends/s offered evenly: one thread
+// takes every queued append, writes their frames with one pwrite and makes
+// them durable with one fdatasync, with no other ledger logic (greedy group
+// commit, as fast as the disk allows).
+void BM_RawLatencyAt10kPerSecond(benchmark::State& state) {
+  const int kRate = 10000;
+  const int kCount = 30000;  // three seconds
+  std::string path = BenchDir("haven-bench-raw-latency.dat");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) std::abort();
+  std::vector<double> lat(kCount);
+  const size_t frame = hl::FrameSize(kEntrySize);
+  for (auto _ : state) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<int, std::chrono::steady_clock::time_point>> queued;
+    bool done = false;
+    uint64_t syncs = 0;
+    std::thread committer([&] {
+      std::vector<std::pair<int, std::chrono::steady_clock::time_point>> batch;
+      std::string buf;
+      uint64_t offset = 0;
+      while (true) {
+        {
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return !queued.empty() || done; });
+          if (queued.empty()) return;
+          batch.swap(queued);
+        }
+        buf.assign(batch.size() * frame, 'r');
+        if (::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) !=
+                static_cast<ssize_t>(buf.size()) ||
+            ::fdatasync(fd) != 0) {
+          std::abort();
+        }
+        offset += buf.size();
+        ++syncs;
+        auto now = std::chrono::steady_clock::now();
+        for (const auto& [i, t0] : batch) {
+          lat[i] = std::chrono::duration<double, std::micro>(now - t0).count();
+        }
+        batch.clear();
+      }
+    });
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kCount; ++i) {
+      std::this_thread::sleep_until(
+          start + std::chrono::microseconds(int64_t{i} * 1000000 / kRate));
+      {
+        std::lock_guard<std::mutex> l(mu);
+        queued.emplace_back(i, std::chrono::steady_clock::now());
+      }
+      cv.notify_one();
+    }
+    {
+      std::lock_guard<std::mutex> l(mu);
+      done = true;
+    }
+    cv.notify_one();
+    committer.join();
+    state.counters["syncs_per_s"] = syncs * 1e3 / 3000.0;
+  }
+  ::close(fd);
+  fs::remove(path);
+  std::sort(lat.begin(), lat.end());
+  state.counters["p50_us"] = lat[kCount / 2];
+  state.counters["p99_us"] = lat[kCount * 99 / 100];
+  state.counters["p999_us"] = lat[kCount * 999 / 1000];
+  state.counters["max_us"] = lat.back();
+}
+BENCHMARK(BM_RawLatencyAt10kPerSecond)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
 // Latency from append to durable, at 10,000 appends/s offered evenly.
 void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
   auto l = OpenLedger(FreshLedger("haven-bench-latency"), 4096);
@@ -185,6 +266,9 @@ void BM_LedgerLatencyAt10kPerSecond(benchmark::State& state) {
     while (done.load() < kCount)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  hl::LedgerStats st = l->stats();
+  state.counters["syncs_per_s"] = st.batches / 3.0;
+  state.counters["avg_batch"] = double(st.entries) / st.batches;
   std::sort(lat.begin(), lat.end());
   state.counters["p50_us"] = lat[kCount / 2];
   state.counters["p99_us"] = lat[kCount * 99 / 100];
