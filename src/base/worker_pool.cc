@@ -23,16 +23,19 @@ bool WorkerPool::Post(std::function<void()> job) {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) return false;
     jobs_.push_back(std::move(job));
-    // Invariant: a worker is in sleeping_ only while it waits on its
-    // semaphore with no job in hand, so popping one here is the only wake
-    // this job needs; if none sleeps, every worker will look at jobs_
-    // before it next sleeps.
+    // Invariant: a worker is in sleeping_ only while it waits with no job
+    // in hand, so waking one here is the only wake this job needs; if none
+    // sleeps, every worker looks at jobs_ before it next sleeps.
     if (!sleeping_.empty()) {
       wake = sleeping_.back();
       sleeping_.pop_back();
+      wake->woken = true;
     }
   }
-  if (wake != nullptr) wake->wake.release();
+  // Notified outside the lock, so that the worker does not wake only to
+  // wait for mu_. Workers live until the destructor, so `wake` is valid
+  // even if Join has begun meanwhile.
+  if (wake != nullptr) wake->cv.notify_one();
   return true;
 }
 
@@ -52,27 +55,25 @@ void WorkerPool::Loop(Worker* self) {
     // that slept, and the queue can only shrink.
     if (stopping_) return;
     sleeping_.push_back(self);
-    l.unlock();
-    self->wake.acquire();
-    l.lock();
+    self->cv.wait(l, [self] { return self->woken; });
+    self->woken = false;
   }
 }
 
 void WorkerPool::Join() {
   std::lock_guard<std::mutex> join(join_mu_);
-  std::vector<Worker*> wake;
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (stopping_ && workers_.empty()) return;
     stopping_ = true;
-    wake.swap(sleeping_);
+    for (Worker* w : sleeping_) {
+      w->woken = true;
+      w->cv.notify_one();
+    }
+    sleeping_.clear();
   }
-  for (Worker* w : wake) w->wake.release();
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
   }
-  std::lock_guard<std::mutex> l(mu_);
-  workers_.clear();
 }
 
 }  // namespace haven

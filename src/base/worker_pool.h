@@ -17,11 +17,11 @@
 #ifndef HAVEN_BASE_WORKER_POOL_H_
 #define HAVEN_BASE_WORKER_POOL_H_
 
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <semaphore>
 #include <thread>
 #include <vector>
 
@@ -43,7 +43,11 @@ class WorkerPool {
 
  private:
   struct Worker {
-    std::binary_semaphore wake{0};
+    // Set (under mu_) by whoever takes this worker off sleeping_. A condition
+    // variable rather than a semaphore: libstdc++'s semaphore spins with
+    // sched_yield before it sleeps, system calls a loaded machine pays for.
+    bool woken = false;
+    std::condition_variable cv;
     std::thread thread;
   };
   void Loop(Worker* self);
@@ -52,7 +56,7 @@ class WorkerPool {
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   std::vector<Worker*> sleeping_;           // guarded by mu_; last = newest
   bool stopping_ = false;                   // guarded by mu_
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // until the destructor
   std::mutex join_mu_;
 };
 
