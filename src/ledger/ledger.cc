@@ -24,6 +24,10 @@ constexpr char kLockFile[] = "LOCK";
 constexpr char kSegmentSuffix[] = ".seg";
 constexpr uint64_t kIndexStride = 64;
 constexpr size_t kNodeFlushBytes = 1 << 20;
+// Between checkpoints, new nodes are written out whenever this many bytes of
+// them are held, so that a checkpoint's fdatasync of tree.hashes finds
+// little left to write (see HashStore).
+constexpr size_t kNodeTrickleBytes = 64 << 10;
 
 std::string SegmentName(uint64_t first_index) {
   char buf[32];
@@ -55,11 +59,14 @@ uint32_t MaxWrite(const Options& o) {
 }  // namespace
 
 // The stored post-order nodes (tree.hashes). New nodes stay in memory until
-// the next checkpoint writes and syncs them (format §3.2): writing them with
-// every batch would make each batch's fdatasync also flush them (ext4
-// data=ordered), which halved group-commit throughput. Readers find a node in
-// memory or in the file; the writer only appends; Flush moves the memory
-// prefix to the file and drops it only once it is written.
+// the checkpointer writes them, and the next checkpoint syncs them (format
+// §3.2): writing them with every batch would make each batch's fdatasync also
+// flush them (ext4 data=ordered), which halved group-commit throughput. They
+// are written in pieces of kNodeTrickleBytes, each one's writeback started at
+// once, so that no checkpoint pushes a second's worth of nodes to the disk in
+// one burst while appends wait on their own syncs behind it. Readers find a
+// node in memory or in the file; the writer only appends; Flush moves the
+// memory prefix to the file and drops it only once it is written.
 class Ledger::HashStore : public NodeSource {
  public:
   HashStore(FileDescriptor fd, std::string path, uint64_t nodes)
@@ -122,6 +129,12 @@ class Ledger::HashStore : public NodeSource {
                              batch.size() * kHashSize);
       HAVEN_LEDGER_RETURN_IF_ERROR(
           WriteAt(fd_.get(), bytes, at * kHashSize, path_));
+      // Start writing the pages back now (asynchronously); only a hint.
+      if (!sync) {
+        (void)::sync_file_range(fd_.get(), static_cast<off64_t>(at * kHashSize),
+                                static_cast<off64_t>(bytes.size()),
+                                SYNC_FILE_RANGE_WRITE);
+      }
     }
     if (sync) HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd_.get(), path_));
     std::lock_guard<std::mutex> l(mu_);
@@ -140,6 +153,11 @@ class Ledger::HashStore : public NodeSource {
   }
 
   uint64_t nodes() const { return total_.load(std::memory_order_acquire); }
+  // Nodes held in memory only.
+  uint64_t unwritten() const {
+    return total_.load(std::memory_order_acquire) -
+           flushed_.load(std::memory_order_acquire);
+  }
 
  private:
   static constexpr size_t kMapBytes = size_t{1} << 40;
@@ -819,6 +837,13 @@ void Ledger::SyncLoop() {
         checkpoint_wanted_ = true;
       }
       checkpoint_cv_.notify_one();
+    } else if (s.ok() &&
+               hashes_->unwritten() * kHashSize >= kNodeTrickleBytes) {
+      {
+        std::lock_guard<std::mutex> l(signal_mu_);
+        nodes_wanted_ = true;
+      }
+      checkpoint_cv_.notify_one();
     }
   }
 }
@@ -857,7 +882,9 @@ void Ledger::CheckpointLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> l(signal_mu_);
-      auto wake = [&] { return checkpoint_stopping_ || checkpoint_wanted_; };
+      auto wake = [&] {
+        return checkpoint_stopping_ || checkpoint_wanted_ || nodes_wanted_;
+      };
       if (options_.checkpoint_every.count() > 0) {
         checkpoint_cv_.wait_for(l, options_.checkpoint_every, wake);
       } else {
@@ -865,8 +892,13 @@ void Ledger::CheckpointLoop() {
       }
       if (checkpoint_stopping_) return;
       checkpoint_wanted_ = false;
+      nodes_wanted_ = false;
     }
     std::lock_guard<std::mutex> l(checkpoint_mu_);
+    if (hashes_->unwritten() * kHashSize >= kNodeTrickleBytes) {
+      // A failed write shows again, as an error, at the next checkpoint.
+      (void)hashes_->Flush(/*sync=*/false);
+    }
     uint64_t n = size();
     uint64_t signed_size = latest_ ? latest_->size : 0;
     if (n <= signed_size) continue;

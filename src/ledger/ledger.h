@@ -18,7 +18,8 @@
 //
 // Inside, three threads pipeline group commit: a writer frames and hashes the
 // next batch while a syncer fdatasyncs the previous one, and a completer
-// wakes the appenders of synced batches; a fourth signs periodic checkpoints.
+// wakes the appenders of synced batches; a fourth signs periodic checkpoints
+// and writes new tree nodes to tree.hashes.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // AppendAsync's callback runs on the ledger's completer thread and must not
@@ -261,6 +262,7 @@ class Ledger {
   std::mutex signal_mu_;
   std::condition_variable checkpoint_cv_;
   bool checkpoint_wanted_ = false;
+  bool nodes_wanted_ = false;  // enough new nodes to write to tree.hashes
   bool checkpoint_stopping_ = false;
 
   // Checkpoints; guarded by checkpoint_mu_.
