@@ -1,10 +1,12 @@
 #include "base/worker_pool.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace haven {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, const char* name) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>());
@@ -12,6 +14,7 @@ WorkerPool::WorkerPool(int threads) {
   for (auto& w : workers_) {
     Worker* self = w.get();
     w->thread = std::thread([this, self] { Loop(self); });
+    pthread_setname_np(w->thread.native_handle(), name);
   }
 }
 

@@ -29,7 +29,9 @@ namespace haven {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);
+  // `name` names the threads for top -H and gdb (at most 15 bytes; the
+  // kernel cuts it there).
+  explicit WorkerPool(int threads, const char* name = "worker");
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

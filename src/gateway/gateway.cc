@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
@@ -826,9 +828,11 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Open(
   if (!logged.ok()) return logged.status();
   HAVEN_RETURN_IF_ERROR(impl->RecordChanges());
 
-  impl->pool = std::make_unique<WorkerPool>(std::max(1, options.workers));
+  impl->pool = std::make_unique<WorkerPool>(std::max(1, options.workers),
+                                            "haven-worker");
   Impl* raw = impl.get();
   impl->change_thread = std::thread([raw] { raw->ChangeLoop(); });
+  pthread_setname_np(impl->change_thread.native_handle(), "haven-changes");
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }
 

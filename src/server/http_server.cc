@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -878,6 +879,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   Impl* p = impl.get();
   for (int i = 0; i < options.io_threads; ++i) {
     p->threads.emplace_back([p] { p->Run(); });
+    pthread_setname_np(p->threads.back().native_handle(), "haven-io");
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
