@@ -1,6 +1,7 @@
 #include "ledger/verify.h"
 
 #include <cstring>
+#include <future>
 #include <map>
 
 #include "ledger/base64.h"
@@ -18,6 +19,21 @@ std::string At(const std::string& path, uint64_t offset) {
 }
 
 std::string B64(const Hash& h) { return Base64Encode(AsBytes(h)); }
+
+// Entries read and checked but not yet folded into the tree.
+constexpr size_t kChunkEntries = 1 << 15;
+struct Chunk {
+  std::vector<std::string_view> payloads;
+  std::vector<uint64_t> ends;  // file offset after each entry's frame
+  std::vector<Hash> leaves;
+};
+
+void HashLeaves(Chunk* c) {
+  c->leaves.resize(c->payloads.size());
+  for (size_t i = 0; i < c->payloads.size(); ++i) {
+    c->leaves[i] = HashLeaf(c->payloads[i]);
+  }
+}
 
 struct Expected {
   std::string label;  // "stored checkpoint 3" or "checkpoint kept.txt"
@@ -144,7 +160,13 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   std::string matched_where =
       segs.empty() ? dir
                    : At(JoinPath(dir, segs[0].second), kSegmentHeaderSize);
-  std::string where;  // file and offset of the entry being read
+  // The file and offset after the entry last read (a string only on demand:
+  // building one per entry costs as much as hashing a node).
+  std::string where_file;
+  uint64_t where_offset = 0;
+  auto where = [&] {
+    return where_file.empty() ? std::string() : At(where_file, where_offset);
+  };
   // Checks every checkpoint of size tree.size() against the root.
   auto check_roots = [&]() -> std::optional<std::string> {
     if (next_expected == expected.end() ||
@@ -168,7 +190,7 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
       }
     }
     matched_size = tree.size();
-    matched_where = where;
+    matched_where = where();
     return std::nullopt;
   };
   // A checkpoint of size 0 cannot be signed, but be safe.
@@ -194,56 +216,101 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                   "segment before it (entry " +
                   std::to_string(index) + ")");
     }
+    // Two threads share the work, in a pipeline of chunks: while a helper
+    // hashes the leaves of one chunk, this thread checks the next chunk's
+    // frames (CRC, chain) and then folds the hashed chunk into the tree in
+    // order. Every check still happens in entry order, so the first failure
+    // reported is the first there is.
     FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
-    std::string_view payload;
-    while (true) {
-      uint64_t at = kSegmentHeaderSize + r.offset();
-      FrameReader::Result res = r.Next(&payload);
-      if (res == FrameReader::kEnd) break;
-      if (res == FrameReader::kBad) {
-        std::string what = r.incomplete() && k + 1 == segs.size()
-                               ? " (a torn tail: the log was not reopened "
-                                 "since a crash, or it was truncated)"
-                               : "";
-        return fail("entry " + std::to_string(r.index()) + " at " +
-                    At(path, at) + ": " + r.problem() + what);
-      }
-      where = At(path, at + FrameSize(payload.size()));
-      nodes.clear();
-      tree.Append(HashLeaf(payload), &nodes);
-      for (const Hash& n : nodes) {
-        uint64_t off = node_pos * kHashSize;
-        if (off + kHashSize <= stored_nodes.size()) {
-          if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) !=
-              0) {
-            return fail(At(hash_path, off) + ": stored node " +
-                        std::to_string(node_pos) + " (completed by entry " +
-                        std::to_string(index) +
-                        ") differs from the hash of the entries; proofs "
-                        "would be wrong");
-          }
-        } else if (tree.size() <= latest_size) {
-          return fail(hash_path + " ends at node " +
-                      std::to_string(stored_nodes.size() / kHashSize) +
-                      " but checkpointed entries need " +
-                      std::to_string(NodeCount(latest_size)));
+    bool bad = false;
+    uint64_t bad_at = 0;
+    auto read_chunk = [&](Chunk* chunk) {
+      chunk->payloads.clear();
+      chunk->ends.clear();
+      while (!bad && chunk->payloads.size() < kChunkEntries) {
+        uint64_t at = kSegmentHeaderSize + r.offset();
+        std::string_view payload;
+        FrameReader::Result res = r.Next(&payload);
+        if (res == FrameReader::kEnd) break;
+        if (res == FrameReader::kBad) {
+          bad = true;
+          bad_at = at;
+          break;
         }
-        ++node_pos;
+        chunk->payloads.push_back(payload);
+        chunk->ends.push_back(at + FrameSize(payload.size()));
       }
-      ++index;
-      if (auto f = check_roots()) return fail(*f);
+    };
+    Chunk chunks[2];
+    int c = 0;  // chunks[c] is folded next; chunks[c ^ 1] is read meanwhile
+    read_chunk(&chunks[c]);
+    std::future<void> hashing =
+        std::async(std::launch::async, HashLeaves, &chunks[c]);
+    while (!chunks[c].payloads.empty()) {
+      const Chunk& cur = chunks[c];
+      Chunk* next = &chunks[c ^ 1];
+      read_chunk(next);
+      hashing.get();
+      if (!next->payloads.empty()) {
+        hashing = std::async(std::launch::async, HashLeaves, next);
+      }
+      where_file = path;
+      for (size_t i = 0; i < cur.payloads.size(); ++i) {
+        where_offset = cur.ends[i];
+        nodes.clear();
+        tree.Append(cur.leaves[i], &nodes);
+        for (const Hash& n : nodes) {
+          uint64_t off = node_pos * kHashSize;
+          if (off + kHashSize <= stored_nodes.size()) {
+            if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) !=
+                0) {
+              if (hashing.valid()) hashing.get();
+              return fail(At(hash_path, off) + ": stored node " +
+                          std::to_string(node_pos) + " (completed by entry " +
+                          std::to_string(index) +
+                          ") differs from the hash of the entries; proofs "
+                          "would be wrong");
+            }
+          } else if (tree.size() <= latest_size) {
+            if (hashing.valid()) hashing.get();
+            return fail(hash_path + " ends at node " +
+                        std::to_string(stored_nodes.size() / kHashSize) +
+                        " but checkpointed entries need " +
+                        std::to_string(NodeCount(latest_size)));
+          }
+          ++node_pos;
+        }
+        ++index;
+        if (auto f = check_roots()) {
+          if (hashing.valid()) hashing.get();
+          return fail(*f);
+        }
+      }
+      c ^= 1;
+    }
+    if (bad) {
+      std::string what = r.incomplete() && k + 1 == segs.size()
+                             ? " (a torn tail: the log was not reopened "
+                               "since a crash, or it was truncated)"
+                             : "";
+      return fail("entry " + std::to_string(r.index()) + " at " +
+                  At(path, bad_at) + ": " + r.problem() + what);
     }
     chain = r.chain();
-    if (k + 1 == segs.size()) where = At(path, kSegmentHeaderSize + r.offset());
+    if (k + 1 == segs.size()) {
+      where_file = path;
+      where_offset = kSegmentHeaderSize + r.offset();
+    }
   }
   result.entries = index;
   if (next_expected != expected.end()) {
-    return fail(
-        next_expected->second.label + " has size " +
-        std::to_string(next_expected->first) + " but the log has only " +
-        std::to_string(index) + " entries: entries " + std::to_string(index) +
-        " to " + std::to_string(next_expected->first - 1) +
-        " are missing (the log ends at " + (where.empty() ? dir : where) + ")");
+    return fail(next_expected->second.label + " has size " +
+                std::to_string(next_expected->first) +
+                " but the log has only " + std::to_string(index) +
+                " entries: entries " + std::to_string(index) + " to " +
+                std::to_string(next_expected->first - 1) +
+                " are missing (the log ends at " +
+                (where_file.empty() ? dir : where()) + ")");
   }
   std::string summary =
       "ok: " + std::to_string(index) + " entries in " +

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <bit>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "ledger/ledger.h"
 
@@ -92,6 +94,59 @@ TEST_F(VerifyTest, NamesTheRangeWhenAnotherLogOfTheSameSizeIsSwappedIn) {
   StatusOr<VerifyResult> r = VerifyLedger(other_, o);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->ok);
+}
+
+// Verification hashes leaves on a second thread, a chunk of entries ahead;
+// the failure it reports must still be the first in entry order.
+TEST_F(VerifyTest, ReportsTheFirstFailureInEntryOrderAcrossChunks) {
+  constexpr int kN = 100000;
+  {
+    Options o;
+    o.checkpoint_every = std::chrono::milliseconds(0);
+    auto l = std::move(*Ledger::Open(o, dir_));
+    std::vector<std::string> all;
+    for (int i = 0; i < kN; ++i) all.push_back("e" + std::to_string(i));
+    ASSERT_TRUE(l->AppendAll(all).ok());
+  }  // signs a checkpoint on close
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->ok) << r->summary;
+  EXPECT_EQ(r->entries, uint64_t{kN});
+
+  auto flip = [](const std::string& path, uint64_t offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(offset);
+    char c;
+    f.get(c);
+    f.seekp(offset);
+    f.put(static_cast<char>(c ^ 1));
+  };
+  // Entry 65536 starts the third chunk of 2^15; its frame breaks. The leaf
+  // of entry 65535 (the last of the second chunk) is stored at position
+  // 2j - popcount(j) of tree.hashes.
+  std::string segment = dir_ + "/00000000000000000000.seg";
+  uint64_t offset = 32;
+  for (int i = 0; i < 65536; ++i)
+    offset += 8 + ("e" + std::to_string(i)).size();
+  flip(segment, offset + 8);
+  r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->summary.find("entry 65536 at " + segment + " offset " +
+                            std::to_string(offset) + ": frame checksum"),
+            0u)
+      << r->summary;
+
+  const uint64_t j = 65535;
+  const uint64_t node = 2 * j - std::popcount(j);
+  flip(dir_ + "/tree.hashes", node * 32);
+  r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_NE(r->summary.find("stored node " + std::to_string(node) +
+                            " (completed by entry 65535)"),
+            std::string::npos)
+      << r->summary;
 }
 
 TEST_F(VerifyTest, MissingDirectoryIsAnErrorNotAFailedCheck) {
