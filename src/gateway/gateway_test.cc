@@ -309,6 +309,44 @@ TEST_F(GatewayTest, RecordsDirectoryChangesMadeWhileItRuns) {
   EXPECT_EQ(e.at("actor").as_string(), "custodian");
 }
 
+TEST_F(GatewayTest, RecordsImportedWhileItRunsAreSearchableWithin20Ms) {
+  Open();
+  const std::string body =
+      R"({"dataset":"plate_reads","filter":{"plate":"ZZZ 9999"},)"
+      R"("purpose":"criminal-investigation","case_number":"C-1","reason":"x"})";
+  // Every worker's connection takes a snapshot now, before the import.
+  for (int i = 0; i < 8; ++i) {
+    Answer a = Search("cpd", body);
+    ASSERT_EQ(a.status, 200);
+    EXPECT_TRUE(a.json.at("results").as_array().empty());
+  }
+  {
+    // Another Store on the same file, as `haven import` in another process.
+    auto importer = records::Store::Open((dir_ / "records.db").string(), {});
+    ASSERT_TRUE(importer.ok()) << importer.status().ToString();
+    records::Record r;
+    r.id = "RZZZ";
+    r.values = {std::string("RZZZ"),
+                std::string("ZZZ9999"),
+                std::string("IL"),
+                std::string("2025-01-01T00:00:00Z"),
+                std::string("CAM-0001"),
+                41.9,
+                -87.7};
+    ASSERT_TRUE(
+        (*importer)
+            ->Insert(records::Dataset::kPlateReads, std::vector{std::move(r)})
+            .ok());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  for (int i = 0; i < 8; ++i) {  // whichever worker answers
+    Answer a = Search("cpd", body);
+    ASSERT_EQ(a.status, 200);
+    ASSERT_EQ(a.json.at("results").as_array().size(), 1u) << "search " << i;
+    EXPECT_EQ(a.json.at("results").at(0).at("id").as_string(), "RZZZ");
+  }
+}
+
 TEST_F(GatewayTest, EntriesAreForOversightOnly) {
   Open();
   server::HttpRequest req;
