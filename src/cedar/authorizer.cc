@@ -14,50 +14,60 @@
 namespace haven::cedar {
 namespace {
 
-// `uid in target`, where `id` is uid's interned id in the store or -1.
-bool InChain(const EntityStore& s, const EntityUid& uid, int32_t id,
-             const EntityUid& target) {
-  if (uid == target) return true;
-  if (id < 0) return false;
-  std::span<const int32_t> anc = s.AncestorsOf(id);
-  if (anc.size() <= 8) {
+// A request's entity as the matchers see it: its uid, EntityUidHash, and
+// interned id in the store (or -1).
+struct Part {
+  const EntityUid& uid;
+  size_t hash;
+  int32_t id;
+};
+
+// `uid in target`: hashes first, strings only when they agree.
+bool InChain(const EntityStore& s, const Part& p, const EntityUid& target,
+             size_t target_hash) {
+  if (p.hash == target_hash && p.uid == target) return true;
+  if (p.id < 0) return false;
+  std::span<const int32_t> anc = s.AncestorsOf(p.id);
+  if (anc.size() <= 16) {
     for (int32_t a : anc)
-      if (s.UidOf(a) == target) return true;
+      if (s.HashOf(a) == target_hash && s.UidOf(a) == target) return true;
     return false;
   }
-  int32_t t = s.Intern(target);
+  int32_t t = s.Intern(target, target_hash);
   return t >= 0 && std::binary_search(anc.begin(), anc.end(), t);
 }
 
-bool EntityScopeMatches(const EntityScope& scope, const EntityStore& s,
-                        const EntityUid& uid, int32_t id) {
+inline bool EntityScopeMatches(const EntityScope& scope, size_t scope_hash,
+                               const EntityStore& s, const Part& p) {
   switch (scope.op) {
     case EntityScope::Op::kAny:
       return true;
     case EntityScope::Op::kEq:
-      return scope.entity && uid == *scope.entity;
+      return scope.entity && p.hash == scope_hash && p.uid == *scope.entity;
     case EntityScope::Op::kIn:
-      return scope.entity && InChain(s, uid, id, *scope.entity);
+      return scope.entity && InChain(s, p, *scope.entity, scope_hash);
     case EntityScope::Op::kIs:
-      return uid.type == scope.entity_type;
+      return StringsEqual(p.uid.type, scope.entity_type);
     case EntityScope::Op::kIsIn:
-      return uid.type == scope.entity_type && scope.entity &&
-             InChain(s, uid, id, *scope.entity);
+      return StringsEqual(p.uid.type, scope.entity_type) && scope.entity &&
+             InChain(s, p, *scope.entity, scope_hash);
   }
   return false;
 }
 
-bool ActionScopeMatches(const ActionScope& scope, const EntityStore& s,
-                        const EntityUid& uid, int32_t id) {
+inline bool ActionScopeMatches(const ActionScope& scope,
+                               const std::vector<size_t>& hashes,
+                               const EntityStore& s, const Part& p) {
   switch (scope.op) {
     case ActionScope::Op::kAny:
       return true;
     case ActionScope::Op::kEq:
-      return !scope.entities.empty() && uid == scope.entities[0];
+      return !scope.entities.empty() && p.hash == hashes[0] &&
+             p.uid == scope.entities[0];
     case ActionScope::Op::kIn:
     case ActionScope::Op::kInSet:
-      for (const EntityUid& e : scope.entities)
-        if (InChain(s, uid, id, e)) return true;
+      for (size_t k = 0; k < scope.entities.size(); ++k)
+        if (InChain(s, p, scope.entities[k], hashes[k])) return true;
       return false;
   }
   return false;
@@ -83,6 +93,15 @@ struct Scratch {
 };
 
 }  // namespace
+
+struct Authorizer::Ctx {
+  const EntityStore& entities;
+  Part parts[3];  // principal, action, resource
+  Evaluator& eval;
+  std::vector<int32_t>& satisfied;
+  std::vector<int32_t>& errored;
+  std::vector<std::string>& messages;
+};
 
 void Authorizer::Bucket::Add(const EntityUid& uid, int32_t policy) {
   for (size_t i = 0; i < keys_.size(); ++i) {
@@ -139,6 +158,12 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
       c.never = true;
     // An unfilled slot in a scope matches nothing (Instantiate prevents it).
     if (c.principal.slot || c.resource.slot) c.never = true;
+    if (c.principal.entity)
+      c.principal_hash = EntityUidHash()(*c.principal.entity);
+    if (c.resource.entity)
+      c.resource_hash = EntityUidHash()(*c.resource.entity);
+    for (const EntityUid& e : c.action.entities)
+      c.action_hashes.push_back(EntityUidHash()(e));
     for (const Condition& cond : p.conditions) {
       CompiledExpr e = CompiledExpr::Compile(*cond.body, &paths);
       if (const Value* k = e.constant();
@@ -185,31 +210,29 @@ Response Authorizer::IsAuthorized(const Request& request,
   return r;
 }
 
-void Authorizer::Consider(int32_t i, int known, const Request& request,
-                          const EntityStore& entities, const int32_t ids[3],
-                          Evaluator& eval, std::vector<int32_t>& satisfied,
-                          std::vector<int32_t>& errored,
-                          std::vector<std::string>& messages) const {
+void Authorizer::Consider(int32_t i, int known, Ctx& x) const {
   const Compiled& c = policies_[i];
-  if (known != 1 &&
-      !EntityScopeMatches(c.principal, entities, request.principal, ids[0]))
+  // Unconstrained parts (the common case outside the index) cost a compare.
+  if (known != 1 && c.principal.op != EntityScope::Op::kAny &&
+      !EntityScopeMatches(c.principal, c.principal_hash, x.entities,
+                          x.parts[0]))
     return;
-  if (known != 3 &&
-      !ActionScopeMatches(c.action, entities, request.action, ids[1]))
+  if (known != 3 && c.action.op != ActionScope::Op::kAny &&
+      !ActionScopeMatches(c.action, c.action_hashes, x.entities, x.parts[1]))
     return;
-  if (known != 2 &&
-      !EntityScopeMatches(c.resource, entities, request.resource, ids[2]))
+  if (known != 2 && c.resource.op != EntityScope::Op::kAny &&
+      !EntityScopeMatches(c.resource, c.resource_hash, x.entities, x.parts[2]))
     return;
   for (size_t k = 0; k < c.conditions.size(); ++k) {
-    Evaluator::Outcome o = eval.EvaluateBool(c.conditions[k]);
+    Evaluator::Outcome o = x.eval.EvaluateBool(c.conditions[k]);
     if (o == Evaluator::Outcome::kError) {
-      errored.push_back(i);
-      messages.push_back(eval.error());
+      x.errored.push_back(i);
+      x.messages.push_back(x.eval.error());
       return;
     }
     if ((o == Evaluator::Outcome::kTrue) != c.is_when[k]) return;
   }
-  satisfied.push_back(i);
+  x.satisfied.push_back(i);
 }
 
 void Authorizer::IsAuthorized(const Request& request,
@@ -223,10 +246,21 @@ void Authorizer::IsAuthorized(const Request& request,
   errored.clear();
   messages.clear();
 
-  const int32_t ids[3] = {entities.Intern(request.principal),
-                          entities.Intern(request.action),
-                          entities.Intern(request.resource)};
+  const size_t hashes[3] = {EntityUidHash()(request.principal),
+                            EntityUidHash()(request.action),
+                            EntityUidHash()(request.resource)};
+  const int32_t ids[3] = {entities.Intern(request.principal, hashes[0]),
+                          entities.Intern(request.action, hashes[1]),
+                          entities.Intern(request.resource, hashes[2])};
   Evaluator eval(request, entities, ids[0], ids[1], ids[2], attr_paths_);
+  Ctx ctx{entities,
+          {{request.principal, hashes[0], ids[0]},
+           {request.action, hashes[1], ids[1]},
+           {request.resource, hashes[2], ids[2]}},
+          eval,
+          satisfied,
+          errored,
+          messages};
 
   // Visits the bucket of `uid` (the request's own entity when `self`).
   auto visit = [&](const Bucket& bucket, const EntityUid& uid, size_t hash,
@@ -244,27 +278,25 @@ void Authorizer::IsAuthorized(const Request& request,
       } else {
         const EntityScope& s = part == 1 ? c.principal : c.resource;
         if (s.op == EntityScope::Op::kEq && !self) continue;
-        if (s.op == EntityScope::Op::kIsIn && req_uid.type != s.entity_type)
+        if (s.op == EntityScope::Op::kIsIn &&
+            !StringsEqual(req_uid.type, s.entity_type))
           continue;
       }
-      Consider(i, part, request, entities, ids, eval, satisfied, errored,
-               messages);
+      Consider(i, part, ctx);
     }
   };
   auto visit_chain = [&](const Bucket& bucket, const EntityUid& uid, int32_t id,
-                         int part) {
+                         size_t hash, int part) {
     if (bucket.empty()) return;
-    visit(bucket, uid, id >= 0 ? entities.HashOf(id) : EntityUidHash()(uid),
-          true, part);
+    visit(bucket, uid, hash, true, part);
     if (id < 0) return;
     for (int32_t a : entities.AncestorsOf(id))
       visit(bucket, entities.UidOf(a), entities.HashOf(a), false, part);
   };
-  visit_chain(by_principal_, request.principal, ids[0], 1);
-  visit_chain(by_resource_, request.resource, ids[2], 2);
-  visit_chain(by_action_, request.action, ids[1], 3);
-  for (int32_t i : unkeyed_)
-    Consider(i, 0, request, entities, ids, eval, satisfied, errored, messages);
+  visit_chain(by_principal_, request.principal, ids[0], hashes[0], 1);
+  visit_chain(by_resource_, request.resource, ids[2], hashes[2], 2);
+  visit_chain(by_action_, request.action, ids[1], hashes[1], 3);
+  for (int32_t i : unkeyed_) Consider(i, 0, ctx);
 
   // Decision and reasons, in policy order.
   bool any_forbid = false, any_permit = false;
@@ -279,10 +311,18 @@ void Authorizer::IsAuthorized(const Request& request,
       !any_forbid && any_permit ? Decision::kAllow : Decision::kDeny;
   const Effect deciding = any_forbid ? Effect::kForbid : Effect::kPermit;
   std::sort(satisfied.begin(), satisfied.end());
-  out->reasons.clear();
-  for (int32_t i : satisfied)
-    if (policies_[i].effect == deciding)
+  // Assign into the strings already there, so that their storage is reused.
+  size_t n = 0;
+  for (int32_t i : satisfied) {
+    if (policies_[i].effect != deciding) continue;
+    if (n < out->reasons.size()) {
+      out->reasons[n].assign(policies_[i].id);
+    } else {
       out->reasons.push_back(policies_[i].id);
+    }
+    ++n;
+  }
+  out->reasons.resize(n);
 
   out->errors.clear();
   if (!errored.empty()) {

@@ -70,6 +70,11 @@ class Authorizer {
     EntityScope principal;
     ActionScope action;
     EntityScope resource;
+    // EntityUidHash of the scopes' entities (0 when there is none), so that
+    // matching compares hashes first and strings only when they agree.
+    size_t principal_hash = 0;
+    size_t resource_hash = 0;
+    std::vector<size_t> action_hashes;  // parallel to action.entities
     std::vector<CompiledExpr> conditions;
     std::vector<uint8_t> is_when;  // parallel to conditions
     bool never = false;  // a condition folded to a constant that fails it
@@ -91,13 +96,11 @@ class Authorizer {
     size_t mask_ = 0;
   };
 
+  // One request's state while its policies are considered (authorizer.cc).
+  struct Ctx;
   // Evaluates policy `i` (its scope must already be known to hold in part
   // `known`: 0 none, 1 principal, 2 resource, 3 action).
-  void Consider(int32_t i, int known, const Request& request,
-                const EntityStore& entities, const int32_t ids[3],
-                Evaluator& eval, std::vector<int32_t>& satisfied,
-                std::vector<int32_t>& errored,
-                std::vector<std::string>& messages) const;
+  void Consider(int32_t i, int known, Ctx& ctx) const;
 
   std::vector<Compiled> policies_;
   Bucket by_principal_;

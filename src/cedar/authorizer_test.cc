@@ -285,5 +285,59 @@ TEST_F(AuthorizerTest, AnswersFromManyThreadsAtOnce) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// Scopes are matched by hash first; uids that hash alike or read alike
+// but differ must still not match.
+TEST_F(AuthorizerTest, ScopesMatchExactUidsOnly) {
+  auto action_in = [](Policy p, std::vector<EntityUid> set) {
+    p.action.op = ActionScope::Op::kInSet;
+    p.action.entities = std::move(set);
+    return p;
+  };
+  Policy near1 = Permit("near1");
+  near1.principal = Scope(EntityScope::Op::kEq, U("Use", "ralice"));
+  Policy near2 = Permit("near2");
+  near2.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd "));
+  Policy near3 = Permit("near3");
+  near3.resource =
+      Scope(EntityScope::Op::kIsIn, U("Store", "record"), "Dataset");
+  Policy near4 =
+      action_in(Permit("near4"), {U("Action", "Read"), U("Actio", "nread")});
+  Policy hit1 = Permit("hit1");
+  hit1.principal = Scope(EntityScope::Op::kIn, U("Agency", "cpd"));
+  hit1.resource =
+      Scope(EntityScope::Op::kIsIn, U("Store", "records"), "Dataset");
+  Policy hit2 =
+      action_in(Permit("hit2"), {U("Action", "x"), U("Action", "read")});
+  // Unkeyed (no entity in the principal or resource scope) but with scopes
+  // of their own to check.
+  Policy hit3 = Permit("hit3");
+  hit3.principal = Scope(EntityScope::Op::kIs, U("", ""), "User");
+  hit3.action.op = ActionScope::Op::kEq;
+  hit3.action.entities = {U("Action", "search")};
+  Policy near5 = hit3;
+  near5.id = "near5";
+  near5.action.entities = {U("Action", "searc")};
+  Response r = Run({near1, near2, near3, near4, hit1, hit2, hit3, near5});
+  EXPECT_EQ(r.decision, Decision::kAllow);
+  EXPECT_EQ(r.reasons, (Ids{"hit1", "hit2", "hit3"}));
+}
+
+// Reasons are written into the strings already in the response.
+TEST_F(AuthorizerTest, AReusedResponseHoldsOnlyThisRequestsReasons) {
+  Authorizer a =
+      Authorizer::FromPolicies({Permit("a-policy-with-a-long-identifier"),
+                                Permit("b"), When(Permit("c"), Ctx("n"))});
+  Response r;
+  a.IsAuthorized(request_, store_, &r);
+  EXPECT_EQ(r.reasons, (Ids{"a-policy-with-a-long-identifier", "b"}));
+  EXPECT_EQ(ErrorIds(r), (Ids{"c"}));
+  Authorizer one = Authorizer::FromPolicies({Permit("z")});
+  one.IsAuthorized(request_, store_, &r);
+  EXPECT_EQ(r.reasons, (Ids{"z"}));
+  EXPECT_TRUE(r.errors.empty());
+  a.IsAuthorized(request_, store_, &r);
+  EXPECT_EQ(r.reasons, (Ids{"a-policy-with-a-long-identifier", "b"}));
+}
+
 }  // namespace
 }  // namespace haven::cedar

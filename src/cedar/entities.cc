@@ -157,9 +157,8 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   return s;
 }
 
-int32_t EntityStore::Intern(const EntityUid& uid) const {
+int32_t EntityStore::Intern(const EntityUid& uid, size_t hash) const {
   if (table_.empty()) return -1;
-  const size_t hash = EntityUidHash()(uid);
   for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
     int32_t id = table_[at];
     if (id < 0) return -1;

@@ -52,7 +52,11 @@ class EntityStore {
   // Fast paths for the evaluator and authorizer, on interned ids: every uid
   // the store knows (an entity or a parent) has an id in [0, num_ids()).
   // The interned id of `uid`, or -1.
-  int32_t Intern(const EntityUid& uid) const;
+  int32_t Intern(const EntityUid& uid) const {
+    return Intern(uid, EntityUidHash()(uid));
+  }
+  // The same, when the caller has `hash` == EntityUidHash()(uid) already.
+  int32_t Intern(const EntityUid& uid, size_t hash) const;
   size_t num_ids() const { return values_.size(); }
   const EntityUid& UidOf(int32_t id) const { return values_[id].AsEntity(); }
   // The entity with interned id `id`, or nullptr if only known as a parent.

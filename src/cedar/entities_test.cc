@@ -114,5 +114,71 @@ TEST(EntityStore, RefusesActionsWithNonActionParents) {
   EXPECT_FALSE(EntityStore::Build({ent("NS::Action", "NSAction")}).ok());
 }
 
+// The uid table: every uid (entity or parent) found, absent ones not, in a
+// table large enough for its slots to collide and wrap around.
+TEST(EntityStore, InternFindsEveryUidAndNoOther) {
+  std::vector<Entity> list;
+  for (int i = 0; i < 5000; ++i) {
+    std::string id = "u" + std::to_string(i);
+    list.push_back(E(EntityUid{"User", id},
+                     {EntityUid{"Agency", "a" + std::to_string(i % 97)}}));
+  }
+  Result<EntityStore> s = EntityStore::Build(list);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->num_ids(), 5000u + 97u);
+  std::vector<bool> seen(s->num_ids(), false);
+  for (int i = 0; i < 5000; ++i) {
+    EntityUid u{"User", "u" + std::to_string(i)};
+    int32_t id = s->Intern(u);
+    ASSERT_GE(id, 0) << i;
+    EXPECT_FALSE(seen[id]);
+    seen[id] = true;
+    EXPECT_EQ(s->UidOf(id), u);
+    EXPECT_EQ(s->HashOf(id), EntityUidHash()(u));
+    EXPECT_EQ(s->Intern(u, EntityUidHash()(u)), id);
+    ASSERT_NE(s->EntityOf(id), nullptr);
+    EXPECT_TRUE(s->In(u, EntityUid{"Agency", "a" + std::to_string(i % 97)}));
+  }
+  for (int i = 0; i < 97; ++i) {
+    int32_t id = s->Intern(EntityUid{"Agency", "a" + std::to_string(i)});
+    ASSERT_GE(id, 0);
+    EXPECT_EQ(s->EntityOf(id), nullptr);  // a parent only
+  }
+  for (int i = 5000; i < 10000; ++i)
+    EXPECT_EQ(s->Intern(EntityUid{"User", "u" + std::to_string(i)}), -1);
+  // Same characters, split differently between type and id.
+  EXPECT_EQ(s->Intern(EntityUid{"Use", "ru1"}), -1);
+  EXPECT_EQ(s->Intern(EntityUid{"Useru", "1"}), -1);
+  EXPECT_EQ(s->Intern(EntityUid{"user", "u1"}), -1);
+  EXPECT_EQ(s->Intern(EntityUid{"User", "u1 "}), -1);
+  EXPECT_EQ(s->Intern(EntityUid{"User", ""}), -1);
+  Result<EntityStore> empty = EntityStore::Build({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->Intern(EntityUid{"User", "u1"}), -1);
+}
+
+TEST(EntityStore, UidsThatOnlyDifferLateOrInLengthAreDistinct) {
+  std::string long_id(100, 'x');
+  std::vector<Entity> list;
+  std::vector<EntityUid> uids;
+  for (size_t n = 0; n <= 40; ++n) {
+    uids.push_back(EntityUid{"T", long_id.substr(0, n)});
+    std::string y = long_id.substr(0, n);
+    if (n > 0) y[n - 1] = 'y';
+    uids.push_back(EntityUid{"T", y});
+  }
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  for (const EntityUid& u : uids) list.push_back(E(u));
+  Result<EntityStore> s = EntityStore::Build(list);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->size(), uids.size());
+  for (const EntityUid& u : uids) {
+    int32_t id = s->Intern(u);
+    ASSERT_GE(id, 0);
+    EXPECT_EQ(s->UidOf(id), u);
+  }
+}
+
 }  // namespace
 }  // namespace haven::cedar

@@ -47,6 +47,7 @@ struct Node {
   Var var = Var::kPrincipal;
   ExtensionFn fn = ExtensionFn::kUnknown;
   Value literal;
+  size_t uid_hash = 0;  // kLiteral entity: EntityUidHash of its uid
   std::string name;
   std::vector<std::string> keys;
   LikeMatcher like;
@@ -79,6 +80,9 @@ Node CompileNode(const Expr& e, AttrPaths* paths) {
       n.args.size() == 1 && n.args[0].kind == ExprKind::kVar) {
     n.memo = paths->Index(n.args[0].var, n.name);
   }
+
+  if (n.kind == ExprKind::kLiteral && n.literal.kind() == Value::Kind::kEntity)
+    n.uid_hash = EntityUidHash()(n.literal.AsEntity());
 
   auto all_literal = [&n] {
     for (const Node& a : n.args)
@@ -138,10 +142,10 @@ Node CompileNode(const Expr& e, AttrPaths* paths) {
 const Value* FindField(const ValueRecord& rec, std::string_view key,
                        const FieldHint& hint) {
   uint32_t h = hint.index.load(std::memory_order_relaxed);
-  if (h < rec.size() && rec[h].first == key) return &rec[h].second;
+  if (h < rec.size() && StringsEqual(rec[h].first, key)) return &rec[h].second;
   if (rec.size() <= 8) {
     for (size_t i = 0; i < rec.size(); ++i) {
-      if (rec[i].first.size() == key.size() && rec[i].first == key) {
+      if (StringsEqual(rec[i].first, key)) {
         hint.index.store(static_cast<uint32_t>(i), std::memory_order_relaxed);
         return &rec[i].second;
       }
@@ -162,7 +166,7 @@ inline bool FastEq(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Value::Kind::kString:
-      return a.AsString() == b.AsString();
+      return StringsEqual(a.AsString(), b.AsString());
     case Value::Kind::kEntity:
       return a.AsEntity() == b.AsEntity();
     case Value::Kind::kBool:
@@ -301,9 +305,42 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
       if (!EvalBoolArg(n.args[0], b)) return false;
       *b = !*b;
       return true;
+    case ExprKind::kEq:
+    case ExprKind::kNotEq:
+    case ExprKind::kLess:
+    case ExprKind::kLessEq:
+    case ExprKind::kGreater:
+    case ExprKind::kGreaterEq:
+    case ExprKind::kIn:
+    case ExprKind::kContains:
+    case ExprKind::kContainsAll:
+    case ExprKind::kContainsAny:
+    case ExprKind::kIsEmpty:
+    case ExprKind::kLike:
+    case ExprKind::kIs:
+      return EvalBoolOp(n, b);
+    case ExprKind::kHasAttr:
+      if (n.memo >= 0 && n.memo < memo_size_) {
+        const Value* f;
+        if (VarAttr(n, &f)) {
+          *b = f != &kAbsent;
+          return true;
+        }
+      }
+      break;
+    case ExprKind::kExtCall:
+      if (n.fn != ExtensionFn::kUnknown && n.args.size() <= 2)
+        return EvalBoolExt(n, b);
+      break;
     default:
       break;
   }
+  return EvalBoolValue(n, b);
+}
+
+// Out of line, so that EvalBoolArg's common paths need no Out on the stack.
+__attribute__((noinline)) bool Evaluator::EvalBoolValue(const Node& n,
+                                                        bool* b) {
   Out o;
   if (!Sub(n, o)) return false;
   if (o.v->kind() != Value::Kind::kBool) return TypeError("bool", *o.v);
@@ -311,7 +348,30 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
   return true;
 }
 
-bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, bool* result) {
+// The same result and errors as Eval's kExtCall followed by EvalBoolValue's
+// check, without building Values when the arguments have the right types.
+bool Evaluator::EvalBoolExt(const Node& n, bool* b) {
+  Out outs[2];
+  const Value* args[2];
+  const size_t count = n.args.size();
+  for (size_t i = 0; i < count; ++i) {
+    if (!Sub(n.args[i], outs[i])) return false;
+    args[i] = outs[i].v;
+  }
+  if (TryBoolExtension(n.fn, std::span<const Value* const>(args, count), b))
+    return true;
+  std::array<Value, 2> vals;
+  for (size_t i = 0; i < count; ++i) vals[i] = *args[i];
+  Result<Value> r =
+      CallExtension(n.fn, std::span<const Value>(vals.data(), count));
+  if (!r.ok()) return Fail(r.error().message());
+  if (r->kind() != Value::Kind::kBool) return TypeError("bool", *r);
+  *b = r->AsBool();
+  return true;
+}
+
+bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, size_t rhs_hash,
+                       bool* result) {
   if (lhs.kind() != Value::Kind::kEntity) return TypeError("entity", lhs);
   const EntityUid& a_uid = lhs.AsEntity();
   if (rhs.kind() == Value::Kind::kEntity) {
@@ -324,15 +384,24 @@ bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, bool* result) {
     *result = false;
     if (a < 0) return true;
     std::span<const int32_t> anc = entities_.AncestorsOf(a);
-    if (anc.size() <= 8) {
-      // Comparing a few uids beats hashing the right-hand side.
+    if (anc.empty()) return true;
+    if (anc.size() <= 16) {
+      // Comparing a few hashes beats looking the right-hand side up; the
+      // uids are compared only when the hashes agree.
+      int32_t b = entities_.IdOfValue(&rhs);
+      size_t bh = b >= 0          ? entities_.HashOf(b)
+                  : rhs_hash != 0 ? rhs_hash
+                                  : EntityUidHash()(b_uid);
       for (int32_t x : anc)
-        if (entities_.UidOf(x) == b_uid) {
+        if (entities_.HashOf(x) == bh && entities_.UidOf(x) == b_uid) {
           *result = true;
           break;
         }
     } else {
-      int32_t b = EntityId(rhs);
+      int32_t b = entities_.IdOfValue(&rhs);
+      if (b < 0)
+        b = rhs_hash != 0 ? entities_.Intern(b_uid, rhs_hash)
+                          : entities_.Intern(b_uid);
       *result = b >= 0 && std::binary_search(anc.begin(), anc.end(), b);
     }
     return true;
@@ -372,8 +441,8 @@ inline bool Evaluator::Sub(const Node& n, Out& out) {
       break;
     case ExprKind::kGetAttr:
       if (n.memo >= 0 && n.memo < memo_size_) {
-        const Value* f = memo_[n.memo];
-        if (f != nullptr && f != &kAbsent) {
+        const Value* f;
+        if (VarAttr(n, &f) && f != &kAbsent) {
           out.Ref(*f);
           return true;
         }
@@ -383,6 +452,33 @@ inline bool Evaluator::Sub(const Node& n, Out& out) {
       break;
   }
   return Eval(n, out);
+}
+
+inline bool Evaluator::VarAttr(const Node& n, const Value** field) {
+  const Value*& m = memo_[n.memo];
+  if (m != nullptr) {
+    *field = m;
+    return true;
+  }
+  // What Eval's kGetAttr finds through VarValue and FindEntity, directly.
+  const ValueRecord* rec;
+  const Var var = n.args[0].var;
+  if (var == Var::kContext) {
+    if (request_.context.kind() != Value::Kind::kRecord) return false;
+    rec = &request_.context.AsRecord();
+  } else {
+    const int32_t id = ids_[var == Var::kPrincipal ? 0
+                            : var == Var::kAction  ? 1
+                                                   : 2];
+    if (id < 0) return false;
+    const Entity* e = entities_.EntityOf(id);
+    if (e == nullptr) return false;
+    rec = &e->attrs;
+  }
+  const Value* f = FindField(*rec, n.name, n.hint);
+  m = f != nullptr ? f : &kAbsent;
+  *field = m;
+  return true;
 }
 
 bool Evaluator::Eval(const Node& n, Out& out) {
@@ -446,28 +542,20 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       return Sub(n.args[b ? 1 : 2], out);
     }
     case ExprKind::kEq:
-    case ExprKind::kNotEq: {
-      Out a, b;
-      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
-      bool eq = FastEq(*a.v, *b.v);
-      out.SetBool(n.kind == ExprKind::kEq ? eq : !eq);
-      return true;
-    }
+    case ExprKind::kNotEq:
     case ExprKind::kLess:
     case ExprKind::kLessEq:
     case ExprKind::kGreater:
-    case ExprKind::kGreaterEq: {
-      Out a, b;
-      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
-      K ka = a.v->kind(), kb = b.v->kind();
-      if (ka != K::kLong && ka != K::kDatetime && ka != K::kDuration)
-        return TypeError("one of [long, datetime, duration]", *a.v);
-      if (kb != ka) return TypeError(Value::KindName(ka), *b.v);
-      int64_t x = a.v->AsLong(), y = b.v->AsLong();
-      bool r = n.kind == ExprKind::kLess      ? x < y
-               : n.kind == ExprKind::kLessEq  ? x <= y
-               : n.kind == ExprKind::kGreater ? x > y
-                                              : x >= y;
+    case ExprKind::kGreaterEq:
+    case ExprKind::kIn:
+    case ExprKind::kContains:
+    case ExprKind::kContainsAll:
+    case ExprKind::kContainsAny:
+    case ExprKind::kIsEmpty:
+    case ExprKind::kLike:
+    case ExprKind::kIs: {
+      bool r;
+      if (!EvalBoolOp(n, &r)) return false;
       out.SetBool(r);
       return true;
     }
@@ -496,54 +584,6 @@ bool Evaluator::Eval(const Node& n, Out& out) {
                     verb + " the values `" + std::to_string(x) + "` and `" +
                     std::to_string(y) + "`");
       out.Set(Value::Long(r));
-      return true;
-    }
-    case ExprKind::kIn: {
-      Out a, b;
-      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
-      bool r;
-      if (!EvalIn(*a.v, *b.v, &r)) return false;
-      out.SetBool(r);
-      return true;
-    }
-    case ExprKind::kContains: {
-      Out a, b;
-      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
-      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
-      out.SetBool(SetHas(*a.v, *b.v));
-      return true;
-    }
-    case ExprKind::kContainsAll:
-    case ExprKind::kContainsAny: {
-      Out a, b;
-      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
-      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
-      if (b.v->kind() != K::kSet) return TypeError("set", *b.v);
-      const ValueSet& other = b.v->AsSet();
-      bool r;
-      if (n.kind == ExprKind::kContainsAll) {
-        r = true;
-        for (const Value& x : other)
-          if (!SetHas(*a.v, x)) {
-            r = false;
-            break;
-          }
-      } else {
-        r = false;
-        for (const Value& x : other)
-          if (SetHas(*a.v, x)) {
-            r = true;
-            break;
-          }
-      }
-      out.SetBool(r);
-      return true;
-    }
-    case ExprKind::kIsEmpty: {
-      Out a;
-      if (!Sub(n.args[0], a)) return false;
-      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
-      out.SetBool(a.v->AsSet().empty());
       return true;
     }
     case ExprKind::kGetTag:
@@ -627,32 +667,6 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       }
       return true;
     }
-    case ExprKind::kLike: {
-      Out a;
-      if (!Sub(n.args[0], a)) return false;
-      if (a.v->kind() != K::kString) return TypeError("string", *a.v);
-      out.SetBool(n.like.Matches(a.v->AsString()));
-      return true;
-    }
-    case ExprKind::kIs: {
-      Out a;
-      if (!Sub(n.args[0], a)) return false;
-      if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
-      if (a.v->AsEntity().type != n.name) {
-        out.SetBool(false);
-        return true;
-      }
-      if (n.args.size() < 2) {
-        out.SetBool(true);
-        return true;
-      }
-      Out b;
-      if (!Sub(n.args[1], b)) return false;
-      bool r;
-      if (!EvalIn(*a.v, *b.v, &r)) return false;
-      out.SetBool(r);
-      return true;
-    }
     case ExprKind::kSet: {
       std::vector<Value> vals;
       vals.reserve(n.args.size());
@@ -692,6 +706,112 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       out.Set(std::move(*r));
       return true;
     }
+  }
+  return Fail("unknown expression kind");
+}
+
+bool Evaluator::EvalBoolOp(const Node& n, bool* r) {
+  using K = Value::Kind;
+  switch (n.kind) {
+    case ExprKind::kEq:
+    case ExprKind::kNotEq: {
+      Out a, b;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      bool eq = FastEq(*a.v, *b.v);
+      *r = n.kind == ExprKind::kEq ? eq : !eq;
+      return true;
+    }
+    case ExprKind::kLess:
+    case ExprKind::kLessEq:
+    case ExprKind::kGreater:
+    case ExprKind::kGreaterEq: {
+      Out a, b;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      K ka = a.v->kind(), kb = b.v->kind();
+      if (ka != K::kLong && ka != K::kDatetime && ka != K::kDuration)
+        return TypeError("one of [long, datetime, duration]", *a.v);
+      if (kb != ka) return TypeError(Value::KindName(ka), *b.v);
+      int64_t x = a.v->AsLong(), y = b.v->AsLong();
+      *r = n.kind == ExprKind::kLess      ? x < y
+           : n.kind == ExprKind::kLessEq  ? x <= y
+           : n.kind == ExprKind::kGreater ? x > y
+                                          : x >= y;
+      return true;
+    }
+    case ExprKind::kIn: {
+      Out a, b;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      return EvalIn(*a.v, *b.v, n.args[1].uid_hash, r);
+    }
+    case ExprKind::kContains: {
+      Out a, b;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      *r = SetHas(*a.v, *b.v);
+      return true;
+    }
+    case ExprKind::kContainsAll:
+    case ExprKind::kContainsAny: {
+      Out a, b;
+      if (!Sub(n.args[0], a) || !Sub(n.args[1], b)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      if (b.v->kind() != K::kSet) return TypeError("set", *b.v);
+      if (n.kind == ExprKind::kContainsAll) {
+        *r = true;
+        for (const Value& x : b.v->AsSet())
+          if (!SetHas(*a.v, x)) {
+            *r = false;
+            break;
+          }
+      } else {
+        // Some element common to both: symmetric, so walk the smaller set
+        // and look its elements up in the larger.
+        const Value* small = a.v;
+        const Value* large = b.v;
+        if (small->AsSet().size() > large->AsSet().size())
+          std::swap(small, large);
+        *r = false;
+        if (!small->AsSet().empty())
+          for (const Value& x : small->AsSet())
+            if (SetHas(*large, x)) {
+              *r = true;
+              break;
+            }
+      }
+      return true;
+    }
+    case ExprKind::kIsEmpty: {
+      Out a;
+      if (!Sub(n.args[0], a)) return false;
+      if (a.v->kind() != K::kSet) return TypeError("set", *a.v);
+      *r = a.v->AsSet().empty();
+      return true;
+    }
+    case ExprKind::kLike: {
+      Out a;
+      if (!Sub(n.args[0], a)) return false;
+      if (a.v->kind() != K::kString) return TypeError("string", *a.v);
+      *r = n.like.Matches(a.v->AsString());
+      return true;
+    }
+    case ExprKind::kIs: {
+      Out a;
+      if (!Sub(n.args[0], a)) return false;
+      if (a.v->kind() != K::kEntity) return TypeError("entity", *a.v);
+      if (!StringsEqual(a.v->AsEntity().type, n.name)) {
+        *r = false;
+        return true;
+      }
+      if (n.args.size() < 2) {
+        *r = true;
+        return true;
+      }
+      Out b;
+      if (!Sub(n.args[1], b)) return false;
+      return EvalIn(*a.v, *b.v, n.args[1].uid_hash, r);
+    }
+    default:
+      break;
   }
   return Fail("unknown expression kind");
 }

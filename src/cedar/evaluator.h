@@ -92,7 +92,22 @@ class Evaluator {
   bool Sub(const internal::Node& n, Out& out);
   bool Eval(const internal::Node& n, Out& out);
   bool EvalBoolArg(const internal::Node& n, bool* b);
-  bool EvalIn(const Value& lhs, const Value& rhs, bool* result);
+  // Operators whose result is a boolean (comparisons, `in`, set tests,
+  // `like`, `is`): the result in *r, without materializing a Value.
+  bool EvalBoolOp(const internal::Node& n, bool* r);
+  // An extension call in a boolean position (ip.isInRange(net), ...).
+  bool EvalBoolExt(const internal::Node& n, bool* r);
+  // Any other expression that must give a boolean.
+  bool EvalBoolValue(const internal::Node& n, bool* r);
+  // For `var.attr` and `var has attr` with a memo slot: the field, or
+  // &kAbsent, looked up at most once per request. False when the variable
+  // is not a record or an entity of the store, for the general path to
+  // handle (and report).
+  bool VarAttr(const internal::Node& n, const Value** field);
+  // `lhs in rhs`; `rhs_hash` is EntityUidHash of rhs when it is an entity
+  // and the caller knows it (a literal), else 0.
+  bool EvalIn(const Value& lhs, const Value& rhs, size_t rhs_hash,
+              bool* result);
   const Value& VarValue(int which);
   int32_t EntityId(const Value& v) const;
   const Entity* FindEntity(const Value& v) const;

@@ -361,5 +361,125 @@ TEST(Evaluator, ReusesAttributeReadsWithinARequestOnly) {
   }
 }
 
+// The memoized paths (var.attr, var has attr, read once per request) give
+// the same results and the same errors as the general path.
+TEST(Evaluator, MemoizedEntityAttributesMatchTheGeneralPath) {
+  Entity alice;
+  alice.uid = U("User", "alice");
+  alice.attrs = {{"dept", Value::String("DHS")}, {"n", Value::Long(3)}};
+  Result<EntityStore> s = EntityStore::Build({alice});
+  ASSERT_TRUE(s.ok());
+  AttrPaths paths;
+  ExprPtr p = V(Var::kPrincipal);
+  ExprPtr cond =
+      Op(ExprKind::kAnd,
+         {Has(p, "dept"), Op(ExprKind::kEq, {Get(p, "dept"), S("DHS")})});
+  CompiledExpr c = CompiledExpr::Compile(*cond, &paths);
+  CompiledExpr has_missing = CompiledExpr::Compile(*Has(p, "zzz"), &paths);
+  CompiledExpr get_missing =
+      CompiledExpr::Compile(*Op(ExprKind::kEq, {Get(p, "zzz"), L(1)}), &paths);
+  Request in_store;
+  in_store.principal = U("User", "alice");
+  Request not_in_store;
+  not_in_store.principal = U("User", "bob");
+  for (int with_ids = 0; with_ids < 2; ++with_ids) {
+    int32_t id = with_ids ? s->Intern(in_store.principal) : -1;
+    {
+      Evaluator ev(in_store, *s, id, -1, -1, paths.size());
+      for (int twice = 0; twice < 2; ++twice) {
+        EXPECT_EQ(ev.EvaluateBool(c), Evaluator::Outcome::kTrue);
+        EXPECT_EQ(ev.EvaluateBool(has_missing), Evaluator::Outcome::kFalse);
+        EXPECT_EQ(ev.EvaluateBool(get_missing), Evaluator::Outcome::kError);
+        EXPECT_EQ(ev.error(),
+                  "`User::\"alice\"` does not have the attribute `zzz`");
+      }
+    }
+    {
+      Evaluator ev(not_in_store, *s, -1, -1, -1, paths.size());
+      EXPECT_EQ(ev.EvaluateBool(has_missing), Evaluator::Outcome::kFalse);
+      EXPECT_EQ(ev.EvaluateBool(c), Evaluator::Outcome::kFalse);
+      EXPECT_EQ(ev.EvaluateBool(get_missing), Evaluator::Outcome::kError);
+      EXPECT_EQ(ev.error(), "entity `User::\"bob\"` does not exist");
+    }
+  }
+}
+
+TEST(Evaluator, ContextThatIsNotARecordTakesTheGeneralPath) {
+  AttrPaths paths;
+  CompiledExpr has = CompiledExpr::Compile(*Has(V(Var::kContext), "a"), &paths);
+  EntityStore store;
+  Request req;
+  req.context = Value::Long(1);
+  Evaluator ev(req, store, -1, -1, -1, paths.size());
+  EXPECT_EQ(ev.EvaluateBool(has), Evaluator::Outcome::kError);
+  EXPECT_EQ(ev.error(),
+            "type error: expected one of [record, entity], got long");
+}
+
+TEST_F(EvaluatorTest, ContainsAnyIsSymmetricAndFalseOnEmptySets) {
+  auto strs = [](std::initializer_list<const char*> xs) {
+    std::vector<ExprPtr> v;
+    for (const char* x : xs) v.push_back(S(x));
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kSet;
+    e->args = std::move(v);
+    return ExprPtr(e);
+  };
+  ExprPtr big = strs({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"});
+  ExprPtr one = strs({"j"});
+  ExprPtr none = strs({"x", "y"});
+  ExprPtr empty = strs({});
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {big, one})), "true");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {one, big})), "true");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {big, none})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {none, big})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {empty, big})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {big, empty})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {empty, empty})), "false");
+  // Types are still checked on both sides, even when one side is empty.
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {empty, L(1)})), "error");
+  EXPECT_EQ(Cond(Op(K::kContainsAny, {L(1), empty})), "error");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {big, one})), "true");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {one, big})), "false");
+  EXPECT_EQ(Cond(Op(K::kContainsAll, {one, empty})), "true");
+}
+
+TEST_F(EvaluatorTest, BooleanExtensionCallsInConditionsReportTheSameErrors) {
+  ExprPtr net = Call("ip", {S("10.0.0.0/8")});
+  ExprPtr addr = Call("ip", {S("10.1.2.3")});
+  EXPECT_EQ(Cond(Call("isInRange", {addr, net})), "true");
+  EXPECT_EQ(Cond(Call("isInRange", {net, addr})), "false");
+  EXPECT_EQ(Cond(Call("isLoopback", {Call("ip", {S("127.0.0.1")})})), "true");
+  EXPECT_EQ(Cond(Call("lessThan", {Call("decimal", {S("1.5")}),
+                                   Call("decimal", {S("2.0")})})),
+            "true");
+  // Wrong types: the same message in a condition as in a value position.
+  for (ExprPtr bad :
+       {Call("isInRange", {addr, S("10.0.0.0/8")}), Call("isLoopback", {L(1)}),
+        Call("lessThan", {L(1), L(2)}), Call("isInRange", {addr}),
+        Call("ip", {S("10.0.0.1")})}) {
+    Evaluator ev(request_, store_);
+    Result<Value> as_value = ev.Evaluate(*bad);
+    std::string cond = Cond(bad);
+    Evaluator ev2(request_, store_);
+    Evaluator::Outcome o = ev2.EvaluateBool(CompiledExpr::Compile(*bad));
+    ASSERT_EQ(o, Evaluator::Outcome::kError) << cond;
+    if (!as_value.ok()) {
+      EXPECT_EQ(ev2.error(), as_value.error().message());
+    } else {
+      EXPECT_EQ(ev2.error(), "type error: expected bool, got ipaddr");
+    }
+  }
+}
+
+TEST_F(EvaluatorTest, InWithALiteralEntityOnTheRight) {
+  // The literal's uid hash is precomputed; `in` must still compare uids.
+  EXPECT_EQ(Cond(Op(K::kIn, {V(Var::kPrincipal), Ent("G", "z")})), "true");
+  EXPECT_EQ(Cond(Op(K::kIn, {V(Var::kPrincipal), Ent("G", "y")})), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {V(Var::kPrincipal), Ent("G::G", "z")})), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {V(Var::kResource), Ent("G", "z")})), "false");
+  EXPECT_EQ(Cond(Op(K::kIn, {Ent("G", "g"), Ent("G", "z")})), "true");
+}
+
 }  // namespace
 }  // namespace haven::cedar

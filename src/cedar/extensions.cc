@@ -630,4 +630,45 @@ Result<Value> CallExtension(ExtensionFn fn, std::span<const Value> args) {
   return Error("unknown extension function");
 }
 
+bool TryBoolExtension(ExtensionFn fn, std::span<const Value* const> args,
+                      bool* result) {
+  using K = Value::Kind;
+  switch (fn) {
+    case ExtensionFn::kIsIpv4:
+    case ExtensionFn::kIsIpv6:
+    case ExtensionFn::kIsLoopback:
+    case ExtensionFn::kIsMulticast: {
+      if (args.size() != 1 || args[0]->kind() != K::kIpAddr) return false;
+      const IpAddr& ip = args[0]->AsIp();
+      *result = fn == ExtensionFn::kIsIpv4       ? !ip.v6
+                : fn == ExtensionFn::kIsIpv6     ? ip.v6
+                : fn == ExtensionFn::kIsLoopback ? IpIsLoopback(ip)
+                                                 : IpIsMulticast(ip);
+      return true;
+    }
+    case ExtensionFn::kIsInRange:
+      if (args.size() != 2 || args[0]->kind() != K::kIpAddr ||
+          args[1]->kind() != K::kIpAddr)
+        return false;
+      *result = IpInRange(args[0]->AsIp(), args[1]->AsIp());
+      return true;
+    case ExtensionFn::kLessThan:
+    case ExtensionFn::kLessThanOrEqual:
+    case ExtensionFn::kGreaterThan:
+    case ExtensionFn::kGreaterThanOrEqual: {
+      if (args.size() != 2 || args[0]->kind() != K::kDecimal ||
+          args[1]->kind() != K::kDecimal)
+        return false;
+      int64_t a = args[0]->AsLong(), b = args[1]->AsLong();
+      *result = fn == ExtensionFn::kLessThan          ? a < b
+                : fn == ExtensionFn::kLessThanOrEqual ? a <= b
+                : fn == ExtensionFn::kGreaterThan     ? a > b
+                                                      : a >= b;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 }  // namespace haven::cedar

@@ -73,6 +73,14 @@ ExtensionFn FindExtension(std::string_view name);
 // Requires fn != kUnknown. Checks the argument count and types.
 Result<Value> CallExtension(ExtensionFn fn, std::span<const Value> args);
 
+// TryBoolExtension: the fast path for the functions whose result is a
+// boolean (isInRange, isLoopback, lessThan, ...). When `fn` is one of them,
+// `args` has its arity and the arguments have the right types, sets *result
+// to what CallExtension would return and returns true; otherwise returns
+// false and leaves the call (and any error message) to CallExtension.
+bool TryBoolExtension(ExtensionFn fn, std::span<const Value* const> args,
+                      bool* result);
+
 }  // namespace haven::cedar
 
 #endif  // HAVEN_CEDAR_EXTENSIONS_H_

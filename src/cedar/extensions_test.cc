@@ -332,5 +332,56 @@ TEST(Extensions, EveryFunctionIsFoundByNameAndCalledById) {
   }
 }
 
+// The fast path for boolean functions agrees with CallExtension, and leaves
+// every wrong call to it.
+TEST(Extensions, TryBoolExtensionAgreesWithCallExtension) {
+  Value net = *ParseIp("10.0.0.0/8"), v4 = *ParseIp("10.1.2.3"),
+        lo = *ParseIp("127.0.0.1"), v6 = *ParseIp("::1"),
+        mc = *ParseIp("224.0.0.1"), d1 = *ParseDecimal("1.5"),
+        d2 = *ParseDecimal("-2.25"), n = Value::Long(1);
+  std::vector<Value> vals = {net, v4, lo, v6, mc, d1, d2, n};
+  const char* fns[] = {"isIpv4",
+                       "isIpv6",
+                       "isLoopback",
+                       "isMulticast",
+                       "isInRange",
+                       "lessThan",
+                       "lessThanOrEqual",
+                       "greaterThan",
+                       "greaterThanOrEqual",
+                       "ip",
+                       "offset"};
+  int fast = 0;
+  for (const char* name : fns) {
+    ExtensionFn fn = FindExtension(name);
+    ASSERT_NE(fn, ExtensionFn::kUnknown) << name;
+    for (size_t count = 0; count <= 2; ++count) {
+      size_t combos = count == 0   ? 1
+                      : count == 1 ? vals.size()
+                                   : vals.size() * vals.size();
+      for (size_t c = 0; c < combos; ++c) {
+        std::vector<Value> args;
+        if (count >= 1) args.push_back(vals[c % vals.size()]);
+        if (count == 2) args.push_back(vals[c / vals.size()]);
+        std::vector<const Value*> ptrs;
+        for (const Value& a : args) ptrs.push_back(&a);
+        bool b = false;
+        bool took = TryBoolExtension(fn, ptrs, &b);
+        Result<Value> r = CallExtension(fn, args);
+        if (took) {
+          ++fast;
+          ASSERT_TRUE(r.ok()) << name;
+          ASSERT_EQ(r->kind(), Value::Kind::kBool) << name;
+          EXPECT_EQ(r->AsBool(), b) << name << " " << c;
+        } else if (r.ok()) {
+          // Declined a call that works: only for non-boolean functions.
+          EXPECT_NE(r->kind(), Value::Kind::kBool) << name;
+        }
+      }
+    }
+  }
+  EXPECT_GT(fast, 40);
+}
+
 }  // namespace
 }  // namespace haven::cedar

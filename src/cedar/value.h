@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,13 +26,85 @@
 
 namespace haven::cedar {
 
+// BytesEqual(a, b, n) is memcmp(a, b, n) == 0, inlined: uids and attribute
+// names are short, and a call to memcmp costs more than comparing them.
+inline bool BytesEqual(const char* a, const char* b, size_t n) {
+  auto load8 = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  auto load4 = [](const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  };
+  if (n >= 8) {
+    // Whole words, then the last word (overlapping the one before).
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (load8(a + i) != load8(b + i)) return false;
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  if (n >= 4)
+    return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// StringsEqual(a, b) is a == b, through BytesEqual.
+inline bool StringsEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && BytesEqual(a.data(), b.data(), a.size());
+}
+
+// HashBytes: a fast 64-bit hash of short strings (wyhash-style multiply and
+// fold). Only for in-memory tables; never stored or sent anywhere.
+inline uint64_t HashMix(uint64_t a, uint64_t b) {
+  unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
+inline uint64_t HashBytes(const char* p, size_t n, uint64_t seed) {
+  constexpr uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+  uint64_t a = 0, b = 0;
+  auto load8 = [](const char* q) {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  auto load4 = [](const char* q) {
+    uint32_t w;
+    std::memcpy(&w, q, 4);
+    return static_cast<uint64_t>(w);
+  };
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load8(p);
+      b = load8(p + n - 8);
+    } else if (n >= 4) {
+      a = load4(p);
+      b = load4(p + n - 4);
+    } else if (n > 0) {
+      a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+          (static_cast<uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    size_t i = 0;
+    for (; i + 16 < n; i += 16)
+      seed = HashMix(load8(p + i) ^ k1, load8(p + i + 8) ^ seed);
+    a = load8(p + n - 16);
+    b = load8(p + n - 8);
+  }
+  return HashMix(k1 ^ n, HashMix(a ^ k1, b ^ seed ^ k0));
+}
+
 // EntityUid names one entity: its type (with namespace, "NS::Type") and id.
 struct EntityUid {
   std::string type;
   std::string id;
 
   friend bool operator==(const EntityUid& a, const EntityUid& b) {
-    return a.type == b.type && a.id == b.id;
+    return StringsEqual(a.type, b.type) && StringsEqual(a.id, b.id);
   }
   friend bool operator!=(const EntityUid& a, const EntityUid& b) {
     return !(a == b);
@@ -44,11 +117,12 @@ struct EntityUid {
   std::string ToString() const;
 };
 
+// EntityUidHash: the hash the entity store and the authorizer's index share.
 struct EntityUidHash {
   size_t operator()(const EntityUid& u) const {
-    size_t h = std::hash<std::string_view>()(u.type);
-    return h ^ (std::hash<std::string_view>()(u.id) + 0x9e3779b97f4a7c15ULL +
-                (h << 6) + (h >> 2));
+    return HashBytes(
+        u.id.data(), u.id.size(),
+        HashBytes(u.type.data(), u.type.size(), 0x2d358dccaa6c78a5ULL));
   }
 };
 

@@ -78,5 +78,42 @@ TEST(Value, QuotesControlCharactersAsCedarEscapes) {
   EXPECT_EQ(QuoteString(std::string("\x01", 1)), "\"\\u{1}\"");
 }
 
+TEST(Value, BytesEqualAgreesWithMemcmpAtEveryLength) {
+  std::string a(70, 'a');
+  for (size_t n = 0; n <= a.size(); ++n) {
+    std::string x = a.substr(0, n);
+    EXPECT_TRUE(BytesEqual(x.data(), a.data(), n));
+    EXPECT_TRUE(StringsEqual(x, a.substr(0, n)));
+    for (size_t at = 0; at < n; ++at) {
+      std::string y = x;
+      y[at] = 'b';
+      EXPECT_FALSE(BytesEqual(x.data(), y.data(), n)) << n << " " << at;
+      EXPECT_FALSE(StringsEqual(x, y));
+    }
+    if (n > 0) EXPECT_FALSE(StringsEqual(x, a.substr(0, n - 1)));
+  }
+}
+
+TEST(Value, EntityUidHashSeparatesTypeFromId) {
+  EntityUidHash h;
+  EXPECT_EQ(h(EntityUid{"User", "alice"}), h(EntityUid{"User", "alice"}));
+  EXPECT_NE(h(EntityUid{"User", "alice"}), h(EntityUid{"Usera", "lice"}));
+  EXPECT_NE(h(EntityUid{"User", ""}), h(EntityUid{"", "User"}));
+  EXPECT_NE(h(EntityUid{"A", "b"}), h(EntityUid{"A", "c"}));
+  // Every length path of HashBytes (0, 1-3, 4-7, 8-16, longer) sees every
+  // byte: flipping any one changes the hash.
+  std::string s(40, 'q');
+  for (size_t n = 0; n <= s.size(); ++n) {
+    std::string x = s.substr(0, n);
+    uint64_t base = HashBytes(x.data(), x.size(), 7);
+    EXPECT_NE(base, HashBytes(x.data(), x.size(), 8));
+    for (size_t at = 0; at < n; ++at) {
+      std::string y = x;
+      y[at] = 'r';
+      EXPECT_NE(base, HashBytes(y.data(), y.size(), 7)) << n << " " << at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace haven::cedar
