@@ -24,6 +24,9 @@ constexpr char kLockFile[] = "LOCK";
 constexpr char kSegmentSuffix[] = ".seg";
 constexpr uint64_t kIndexStride = 64;
 constexpr size_t kNodeFlushBytes = 1 << 20;
+// While a sync is in flight, appenders wake the writer once per this many
+// queued entries, so that it frames them in step rather than once per entry.
+constexpr size_t kWakeEntries = 64;
 // Between checkpoints, new nodes are written out whenever this many bytes of
 // them are held, so that a checkpoint's fdatasync of tree.hashes finds
 // little left to write (see HashStore).
@@ -584,7 +587,13 @@ void Ledger::Enqueue(Request request) {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (!stopping_) {
       queue_.push_back(std::move(request));
-      queue_cv_.notify_one();
+      // The writer needs waking for the first entry when the disk is free;
+      // while a sync is in flight, only every kWakeEntries-th entry wakes it
+      // to frame what has come (the syncer wakes it when the sync is done).
+      if ((sync_idle_ && queue_.size() == 1) ||
+          queue_.size() % kWakeEntries == 0) {
+        queue_cv_.notify_one();
+      }
       return;
     }
   }
