@@ -1,19 +1,30 @@
 #include "ledger/hash.h"
 
-// The one-shot SHA256_* functions are deprecated in OpenSSL 3 but remain the
-// fastest way to hash many short inputs: EVP adds a method lookup and context
-// set-up per call, which costs as much as hashing a 65-byte node.
+// The low-level SHA256_Init/Update/Final functions are deprecated in OpenSSL 3
+// but remain the fastest way to hash many short inputs: EVP adds a method
+// lookup and context set-up per call, which costs as much as hashing a 65-byte
+// node. The one-shot SHA256() is no exception: in OpenSSL 3 it is
+// EVP_Q_digest, which fetches the method by name and allocates a context on
+// every call, so it is not used here.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 namespace haven::ledger {
 
-Hash Sha256(std::string_view data) {
+namespace {
+
+Hash Digest(const void* data, size_t size) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data, size);
   Hash out;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         out.data());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
+
+}  // namespace
+
+Hash Sha256(std::string_view data) { return Digest(data.data(), data.size()); }
 
 Hash HashLeaf(std::string_view entry) {
   SHA256_CTX ctx;
@@ -31,9 +42,7 @@ Hash HashChildren(const Hash& left, const Hash& right) {
   buf[0] = 0x01;
   std::copy(left.begin(), left.end(), buf + 1);
   std::copy(right.begin(), right.end(), buf + 1 + kHashSize);
-  Hash out;
-  SHA256(buf, sizeof(buf), out.data());
-  return out;
+  return Digest(buf, sizeof(buf));
 }
 
 const Hash& EmptyRoot() {
