@@ -59,6 +59,23 @@ struct Node {
 using internal::FieldHint;
 using internal::Node;
 
+// The case labels of the operators EvalBoolOp decides (a bool, or an
+// error): shared by EvalBoolArg and Sub, which must agree on the set.
+#define CEDAR_BOOL_OP_CASES    \
+  case ExprKind::kEq:          \
+  case ExprKind::kNotEq:       \
+  case ExprKind::kLess:        \
+  case ExprKind::kLessEq:      \
+  case ExprKind::kGreater:     \
+  case ExprKind::kGreaterEq:   \
+  case ExprKind::kIn:          \
+  case ExprKind::kContains:    \
+  case ExprKind::kContainsAll: \
+  case ExprKind::kContainsAny: \
+  case ExprKind::kIsEmpty:     \
+  case ExprKind::kLike:        \
+  case ExprKind::kIs:
+
 namespace {
 
 Node CompileNode(const Expr& e, AttrPaths* paths) {
@@ -305,19 +322,7 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
       if (!EvalBoolArg(n.args[0], b)) return false;
       *b = !*b;
       return true;
-    case ExprKind::kEq:
-    case ExprKind::kNotEq:
-    case ExprKind::kLess:
-    case ExprKind::kLessEq:
-    case ExprKind::kGreater:
-    case ExprKind::kGreaterEq:
-    case ExprKind::kIn:
-    case ExprKind::kContains:
-    case ExprKind::kContainsAll:
-    case ExprKind::kContainsAny:
-    case ExprKind::kIsEmpty:
-    case ExprKind::kLike:
-    case ExprKind::kIs:
+      CEDAR_BOOL_OP_CASES
       return EvalBoolOp(n, b);
     case ExprKind::kHasAttr:
       if (n.memo >= 0 && n.memo < memo_size_) {
@@ -541,24 +546,12 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       if (!EvalBoolArg(n.args[0], &b)) return false;
       return Sub(n.args[b ? 1 : 2], out);
     }
-    case ExprKind::kEq:
-    case ExprKind::kNotEq:
-    case ExprKind::kLess:
-    case ExprKind::kLessEq:
-    case ExprKind::kGreater:
-    case ExprKind::kGreaterEq:
-    case ExprKind::kIn:
-    case ExprKind::kContains:
-    case ExprKind::kContainsAll:
-    case ExprKind::kContainsAny:
-    case ExprKind::kIsEmpty:
-    case ExprKind::kLike:
-    case ExprKind::kIs: {
-      bool r;
-      if (!EvalBoolOp(n, &r)) return false;
-      out.SetBool(r);
-      return true;
-    }
+      CEDAR_BOOL_OP_CASES {
+        bool r;
+        if (!EvalBoolOp(n, &r)) return false;
+        out.SetBool(r);
+        return true;
+      }
     case ExprKind::kAdd:
     case ExprKind::kSub:
     case ExprKind::kMul: {

@@ -26,27 +26,29 @@
 
 namespace haven::cedar {
 
+// Unaligned loads of 8 and 4 bytes, for BytesEqual and HashBytes.
+inline uint64_t Load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline uint64_t Load4(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
 // BytesEqual(a, b, n) is memcmp(a, b, n) == 0, inlined: uids and attribute
 // names are short, and a call to memcmp costs more than comparing them.
 inline bool BytesEqual(const char* a, const char* b, size_t n) {
-  auto load8 = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
-  auto load4 = [](const char* p) {
-    uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  };
   if (n >= 8) {
     // Whole words, then the last word (overlapping the one before).
     for (size_t i = 0; i + 8 < n; i += 8)
-      if (load8(a + i) != load8(b + i)) return false;
-    return load8(a + n - 8) == load8(b + n - 8);
+      if (Load8(a + i) != Load8(b + i)) return false;
+    return Load8(a + n - 8) == Load8(b + n - 8);
   }
   if (n >= 4)
-    return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+    return Load4(a) == Load4(b) && Load4(a + n - 4) == Load4(b + n - 4);
   for (size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;
@@ -66,23 +68,13 @@ inline uint64_t HashMix(uint64_t a, uint64_t b) {
 inline uint64_t HashBytes(const char* p, size_t n, uint64_t seed) {
   constexpr uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
   uint64_t a = 0, b = 0;
-  auto load8 = [](const char* q) {
-    uint64_t w;
-    std::memcpy(&w, q, 8);
-    return w;
-  };
-  auto load4 = [](const char* q) {
-    uint32_t w;
-    std::memcpy(&w, q, 4);
-    return static_cast<uint64_t>(w);
-  };
   if (n <= 16) {
     if (n >= 8) {
-      a = load8(p);
-      b = load8(p + n - 8);
+      a = Load8(p);
+      b = Load8(p + n - 8);
     } else if (n >= 4) {
-      a = load4(p);
-      b = load4(p + n - 4);
+      a = Load4(p);
+      b = Load4(p + n - 4);
     } else if (n > 0) {
       a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
           (static_cast<uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |
@@ -91,9 +83,9 @@ inline uint64_t HashBytes(const char* p, size_t n, uint64_t seed) {
   } else {
     size_t i = 0;
     for (; i + 16 < n; i += 16)
-      seed = HashMix(load8(p + i) ^ k1, load8(p + i + 8) ^ seed);
-    a = load8(p + n - 16);
-    b = load8(p + n - 8);
+      seed = HashMix(Load8(p + i) ^ k1, Load8(p + i + 8) ^ seed);
+    a = Load8(p + n - 16);
+    b = Load8(p + n - 8);
   }
   return HashMix(k1 ^ n, HashMix(a ^ k1, b ^ seed ^ k0));
 }

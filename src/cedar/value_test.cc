@@ -90,7 +90,9 @@ TEST(Value, BytesEqualAgreesWithMemcmpAtEveryLength) {
       EXPECT_FALSE(BytesEqual(x.data(), y.data(), n)) << n << " " << at;
       EXPECT_FALSE(StringsEqual(x, y));
     }
-    if (n > 0) EXPECT_FALSE(StringsEqual(x, a.substr(0, n - 1)));
+    if (n > 0) {
+      EXPECT_FALSE(StringsEqual(x, a.substr(0, n - 1)));
+    }
   }
 }
 
