@@ -173,31 +173,22 @@ class Ledger::HashStore : public NodeSource {
   std::atomic<uint64_t> total_;
 };
 
+// Blocks Append and AppendAll until their call completes, which it does once.
 struct Ledger::Waiter {
-  std::atomic<uint64_t> remaining{0};
-  std::atomic<uint64_t> last_index{0};
-  std::mutex mu;
+  std::atomic<uint32_t> done{0};
   Status error;
+  uint64_t last_index = 0;
 
-  void Done(const Status& s, uint64_t index) {
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> l(mu);
-      if (error.ok()) error = s;
-    } else {
-      uint64_t prev = last_index.load(std::memory_order_relaxed);
-      while (index > prev && !last_index.compare_exchange_weak(
-                                 prev, index, std::memory_order_relaxed)) {
-      }
-    }
-    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      remaining.notify_all();
-    }
+  void Done(const Status& s, uint64_t last) {
+    error = s;
+    last_index = last;
+    done.store(1, std::memory_order_release);
+    done.notify_all();
   }
 
   void Wait() {
-    for (uint64_t v = remaining.load(std::memory_order_acquire); v != 0;
-         v = remaining.load(std::memory_order_acquire)) {
-      remaining.wait(v, std::memory_order_acquire);
+    while (done.load(std::memory_order_acquire) == 0) {
+      done.wait(0, std::memory_order_acquire);
     }
   }
 };
@@ -574,43 +565,122 @@ Ledger::~Ledger() {
   }
 }
 
-void Ledger::Complete(Request& r, const Status& s, uint64_t index) {
-  if (r.waiter != nullptr) {
-    r.waiter->Done(s, index);
-  } else if (r.callback) {
-    r.callback(s, index);
+// Completes one append call: `first_index` is the index of its first entry.
+void Ledger::Finish(Group& g, const Status& s, uint64_t first_index) {
+  if (g.waiter != nullptr) {
+    g.waiter->Done(s, s.ok() ? first_index + g.count - 1 : 0);
+  } else if (g.callback) {
+    g.callback(s, s.ok() ? first_index : 0);
   }
 }
 
-void Ledger::Enqueue(Request request) {
+// Completes the runs of one batch, whose first entry is `first_index`, and
+// every call whose last entry is among them. Completer thread only: a call's
+// runs may sit in several batches, and batches are completed in order.
+void Ledger::CompleteParts(std::vector<Part>& parts, const Status& s,
+                           uint64_t first_index) {
+  uint64_t index = first_index;
+  for (Part& p : parts) {
+    Group& g = *p.group;
+    if (g.completed == 0) g.first_index = index;
+    if (!s.ok() && g.error.ok()) g.error = s;
+    g.completed += p.count;
+    index += p.count;
+    if (p.owner != nullptr) Finish(g, g.error, g.first_index);
+  }
+}
+
+void Ledger::Enqueue(std::unique_ptr<Group> group) {
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (!stopping_) {
-      queue_.push_back(std::move(request));
+      const size_t before = queued_entries_;
+      queued_entries_ += group->count;
+      queue_.push_back(std::move(group));
       // The writer needs waking for the first entry when the disk is free;
       // while a sync is in flight, only every kWakeEntries-th entry wakes it
       // to frame what has come (the syncer wakes it when the sync is done).
-      if ((sync_idle_ && queue_.size() == 1) ||
-          queue_.size() % kWakeEntries == 0) {
+      if ((sync_idle_ && before == 0) ||
+          before / kWakeEntries != queued_entries_ / kWakeEntries) {
         queue_cv_.notify_one();
       }
       return;
     }
   }
-  Complete(request, Status::FailedPrecondition("ledger is closing"), 0);
+  Finish(*group, Status::FailedPrecondition("ledger is closing"), 0);
 }
 
 void Ledger::AppendAsync(std::string entry, Callback done) {
-  Request r;
+  auto g = std::make_unique<Group>();
+  g->callback = std::move(done);
   if (entry.size() > kMaxEntrySize) {
-    r.callback = std::move(done);
-    Complete(r, Status::InvalidArgument("entry exceeds 1 MiB"), 0);
+    Finish(*g, Status::InvalidArgument("entry exceeds 1 MiB"), 0);
     return;
   }
-  r.leaf = HashLeaf(entry);  // hashed here, in parallel across callers
-  r.entry = std::move(entry);
-  r.callback = std::move(done);
-  Enqueue(std::move(r));
+  g->leaf = HashLeaf(entry);  // hashed here, in parallel across callers
+  g->bytes = std::move(entry);
+  Enqueue(std::move(g));
+}
+
+namespace {
+
+template <typename Entries>
+Status CheckBatch(const Entries& entries) {
+  if (entries.empty()) return Status::InvalidArgument("no entries to append");
+  for (std::string_view e : entries) {
+    if (e.size() > kMaxEntrySize) {
+      return Status::InvalidArgument("entry exceeds 1 MiB");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Queues checked entries as one group: their bytes in one buffer, their leaf
+// hashes computed here, on the caller's thread.
+template <typename Entries>
+void Ledger::QueueBatch(const Entries& entries, Callback done, Waiter* waiter) {
+  auto g = std::make_unique<Group>();
+  g->callback = std::move(done);
+  g->waiter = waiter;
+  g->count = entries.size();
+  size_t total = 0;
+  for (std::string_view e : entries) total += e.size();
+  g->bytes.reserve(total);
+  g->ends.reserve(g->count);
+  g->leaves.resize(g->count);
+  size_t i = 0;
+  for (std::string_view e : entries) {
+    g->bytes.append(e);
+    g->ends.push_back(g->bytes.size());
+    g->leaves[i++] = HashLeaf(e);
+  }
+  Enqueue(std::move(g));
+}
+
+void Ledger::AppendBatchAsync(std::span<const std::string_view> entries,
+                              Callback done) {
+  Status s = CheckBatch(entries);
+  if (!s.ok()) {
+    Group g;
+    g.callback = std::move(done);
+    Finish(g, s, 0);
+    return;
+  }
+  QueueBatch(entries, std::move(done), nullptr);
+}
+
+void Ledger::AppendBatchAsync(std::span<const std::string> entries,
+                              Callback done) {
+  Status s = CheckBatch(entries);
+  if (!s.ok()) {
+    Group g;
+    g.callback = std::move(done);
+    Finish(g, s, 0);
+    return;
+  }
+  QueueBatch(entries, std::move(done), nullptr);
 }
 
 StatusOr<uint64_t> Ledger::Append(std::string_view entry) {
@@ -618,41 +688,23 @@ StatusOr<uint64_t> Ledger::Append(std::string_view entry) {
     return Status::InvalidArgument("entry exceeds 1 MiB");
   }
   Waiter w;
-  w.remaining.store(1);
-  Request r;
-  r.leaf = HashLeaf(entry);
-  r.entry = std::string(entry);
-  r.waiter = &w;
-  Enqueue(std::move(r));
+  auto g = std::make_unique<Group>();
+  g->leaf = HashLeaf(entry);
+  g->bytes = std::string(entry);
+  g->waiter = &w;
+  Enqueue(std::move(g));
   w.Wait();
   if (!w.error.ok()) return w.error;
-  return w.last_index.load();
+  return w.last_index;
 }
 
 StatusOr<uint64_t> Ledger::AppendAll(std::span<const std::string> entries) {
-  if (entries.empty()) return Status::InvalidArgument("no entries to append");
-  for (const std::string& e : entries) {
-    if (e.size() > kMaxEntrySize) {
-      return Status::InvalidArgument("entry exceeds 1 MiB");
-    }
-  }
+  HAVEN_LEDGER_RETURN_IF_ERROR(CheckBatch(entries));
   Waiter w;
-  w.remaining.store(entries.size());
-  std::vector<Request> reqs(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    reqs[i].leaf = HashLeaf(entries[i]);
-    reqs[i].entry = entries[i];
-    reqs[i].waiter = &w;
-  }
-  {
-    std::unique_lock<std::mutex> l(queue_mu_);
-    if (stopping_) return Status::FailedPrecondition("ledger is closing");
-    for (Request& r : reqs) queue_.push_back(std::move(r));
-  }
-  queue_cv_.notify_one();
+  QueueBatch(entries, nullptr, &w);
   w.Wait();
   if (!w.error.ok()) return w.error;
-  return w.last_index.load();
+  return w.last_index;
 }
 
 namespace {
@@ -668,24 +720,83 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 // min_sync_interval after the previous write) it writes the batch with one
 // pwrite and hands it to the syncer. So a batch holds every entry queued
 // until the disk was free, and a crash tears at most one write (format §2.4).
+//
+// It takes the whole queue at once (one swap under the lock) into `inbox`,
+// and frames from there, outside the lock, as much as fits in the batch and
+// in the current segment; a call's entries may so span batches.
 void Ledger::WriterLoop() {
-  SyncJob job;           // framed and hashed, not yet written
-  size_t job_bytes = 0;  // frame bytes in job
-  bool roll = false;     // the next entry needs a new segment
-  bool failed = false;   // broken: stop creating segments, fail everything
+  SyncJob job;             // framed and hashed, not yet written
+  size_t job_bytes = 0;    // frame bytes in job
+  size_t job_entries = 0;  // entries in job
+  bool job_full = false;   // the next entry would exceed max_batch_bytes
+  bool roll = false;       // the next entry needs a new segment
+  bool failed = false;     // broken: stop creating segments, fail everything
   Clock::time_point job_start;
   Clock::time_point next_write = Clock::now();
-  std::vector<Request> taken;
+  // Taken from the queue, not yet framed: inbox[at_group] from entry
+  // at_entry on, then the groups after it.
+  std::vector<std::unique_ptr<Group>> inbox;
+  size_t at_group = 0;
+  size_t at_entry = 0;
   while (true) {
+    const bool pending = job_entries > 0 || roll;
+    const bool full = roll || job_full ||
+                      job_entries >= options_.max_batch_entries ||
+                      job_bytes >= options_.max_batch_bytes;
+    if (!full && at_group < inbox.size()) {
+      // Frame and hash what fits (no lock held).
+      Clock::time_point t0 = Clock::now();
+      if (job_entries == 0) {
+        job_start = t0;
+        job.first = next_index_;
+      }
+      const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
+      uint64_t at = segment_offset_ + job_bytes;
+      while (at_group < inbox.size() &&
+             job_entries < options_.max_batch_entries) {
+        Group& g = *inbox[at_group];
+        const size_t begin = at_entry;
+        while (at_entry < g.count && job_entries < options_.max_batch_entries) {
+          std::string_view e = g.entry(at_entry);
+          const size_t b = FrameSize(e.size());
+          if (job_bytes > 0 && job_bytes + b > options_.max_batch_bytes) {
+            job_full = true;
+            break;
+          }
+          if (!failed && at > kSegmentHeaderSize &&
+              at + b > options_.segment_bytes) {
+            roll = true;
+            break;
+          }
+          if (next_index_ % kIndexStride == 0) {
+            job.points.push_back({seg_no, chain_, at});
+          }
+          AppendFrame(&chain_, next_index_, e, &job.frames);
+          tree_.Append(g.leaf_hash(at_entry), &job.nodes);
+          ++next_index_;
+          ++at_entry;
+          ++job_entries;
+          job_bytes += b;
+          at += b;
+        }
+        if (at_entry > begin) {
+          Part p{&g, at_entry - begin, nullptr};
+          if (at_entry == g.count) p.owner = std::move(inbox[at_group]);
+          job.parts.push_back(std::move(p));
+        }
+        if (at_entry < g.count) break;  // the batch or the segment is full
+        ++at_group;
+        at_entry = 0;
+      }
+      job.end = next_index_;
+      job.encode_seconds += Seconds(t0, Clock::now());
+      continue;
+    }
     bool write = false;
     {
       std::unique_lock<std::mutex> l(queue_mu_);
       while (true) {
-        const bool pending = !job.batch.empty() || roll;
-        const bool full = roll ||
-                          job.batch.size() >= options_.max_batch_entries ||
-                          job_bytes >= options_.max_batch_bytes;
-        if (!queue_.empty() && !full) break;  // take more
+        if (!full && !queue_.empty()) break;  // take more
         if (pending && sync_idle_) {
           Clock::time_point due = next_write;
           if (!full) due = std::max(due, job_start + options_.batch_linger);
@@ -701,29 +812,15 @@ void Ledger::WriterLoop() {
         }
       }
       if (!write) {
-        // Take what fits in this batch and in the current segment.
-        uint64_t at = segment_offset_ + job_bytes;
-        while (!queue_.empty() &&
-               job.batch.size() + taken.size() < options_.max_batch_entries) {
-          size_t b = FrameSize(queue_.front().entry.size());
-          if (job_bytes > 0 && job_bytes + b > options_.max_batch_bytes) break;
-          if (!failed && at > kSegmentHeaderSize &&
-              at + b > options_.segment_bytes) {
-            roll = true;
-            break;
-          }
-          job_bytes += b;
-          at += b;
-          taken.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+        inbox.clear();  // all taken; keeps its capacity for the queue
+        inbox.swap(queue_);
+        queued_entries_ = 0;
+        at_group = 0;
+        at_entry = 0;
       }
     }
-    if (!write) {
-      if (job.batch.empty()) job_start = Clock::now();
-      EncodeInto(taken, &job);
-      taken.clear();
-    } else if (job.batch.empty()) {
+    if (!write) continue;
+    if (job_entries == 0) {
       // Rolling over: the full segment's last batch is durable, so a torn
       // write can only ever be in the last segment.
       roll = false;
@@ -737,28 +834,12 @@ void Ledger::WriterLoop() {
       next_write = Clock::now() + options_.min_sync_interval;
       WriteJob(std::move(job));
       job = SyncJob();
+      job.frames.swap(spare_frames_);  // reuse the written batch's buffer
       job_bytes = 0;
+      job_entries = 0;
+      job_full = false;
     }
   }
-}
-
-// Frames and hashes `requests` onto the end of *job (writer thread only).
-void Ledger::EncodeInto(std::vector<Request>& requests, SyncJob* job) {
-  Clock::time_point t0 = Clock::now();
-  if (job->batch.empty()) job->first = next_index_;
-  const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
-  for (Request& r : requests) {
-    if (next_index_ % kIndexStride == 0) {
-      job->points.push_back(
-          {seg_no, chain_, segment_offset_ + job->frames.size()});
-    }
-    AppendFrame(&chain_, next_index_, r.entry, &job->frames);
-    tree_.Append(r.leaf, &job->nodes);
-    ++next_index_;
-    job->batch.push_back(std::move(r));
-  }
-  job->end = next_index_;
-  job->encode_seconds += Seconds(t0, Clock::now());
 }
 
 // Writes an encoded batch and hands it to the syncer, which is idle.
@@ -771,11 +852,21 @@ void Ledger::WriteJob(SyncJob job) {
                 job.segment->path);
     if (!s.ok()) SetBroken(s);
   }
+  // The frames are in the page cache (or failed): keep the buffer.
+  const size_t frame_bytes = job.frames.size();
+  spare_frames_.swap(job.frames);
+  spare_frames_.clear();
   if (!s.ok()) {
-    for (Request& r : job.batch) Complete(r, s, 0);
+    // Failed in order after every batch before it (the syncer queued the
+    // previous one before it went idle): a call may span batches.
+    {
+      std::lock_guard<std::mutex> l(complete_mu_);
+      complete_queue_.push_back({std::move(job.parts), job.first, s});
+    }
+    complete_cv_.notify_one();
     return;
   }
-  segment_offset_ += job.frames.size();
+  segment_offset_ += frame_bytes;
   job.root = tree_.Root();
   job.write_seconds = Seconds(t1, Clock::now());
   {
@@ -819,25 +910,26 @@ void Ledger::SyncLoop() {
       SetBroken(s);
     }
     {
-      std::lock_guard<std::mutex> l(queue_mu_);
-      sync_idle_ = true;
-    }
-    queue_cv_.notify_all();
-    {
       std::lock_guard<std::mutex> l(stats_mu_);
       stats_.batches++;
-      stats_.entries += job.batch.size();
+      stats_.entries += job.end - job.first;
       stats_.encode_seconds += job.encode_seconds;
       stats_.write_seconds += job.write_seconds;
       stats_.sync_seconds += Seconds(t2, t3);
     }
     // Waking a thousand waiters takes milliseconds: the completer does it
-    // while this thread syncs the next batch.
+    // while this thread syncs the next batch. Queued before the writer may
+    // write again, so that batches are completed in order.
     {
       std::lock_guard<std::mutex> l(complete_mu_);
-      complete_queue_.push_back({std::move(job.batch), job.first, s});
+      complete_queue_.push_back({std::move(job.parts), job.first, s});
     }
     complete_cv_.notify_one();
+    {
+      std::lock_guard<std::mutex> l(queue_mu_);
+      sync_idle_ = true;
+    }
+    queue_cv_.notify_all();
     if (s.ok() &&
         job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
             options_.checkpoint_every_entries) {
@@ -869,9 +961,8 @@ void Ledger::CompleteLoop() {
       complete_queue_.pop_front();
     }
     Clock::time_point t0 = Clock::now();
-    for (size_t i = 0; i < c.batch.size(); ++i) {
-      Complete(c.batch[i], c.status, c.status.ok() ? c.first + i : 0);
-    }
+    CompleteParts(c.parts, c.status, c.first);
+    c.parts.clear();  // frees the completed calls
     std::lock_guard<std::mutex> l(stats_mu_);
     stats_.complete_seconds += Seconds(t0, Clock::now());
   }

@@ -6,8 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <span>
+#include <string_view>
 #include <thread>
 
 #include "ledger/frame.h"
@@ -127,6 +131,119 @@ TEST_F(LedgerTest, AsyncAppendsCompleteOnceDurable) {
   l->AppendAsync(std::string(kMaxEntrySize + 1, 'x'), [&](Status s, uint64_t) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   });
+}
+
+// Waits for the callbacks of AppendBatchAsync calls.
+struct BatchResults {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<Status, uint64_t>> got;  // by call
+
+  Ledger::Callback For(size_t call) {
+    return [this, call](Status s, uint64_t first) {
+      std::lock_guard<std::mutex> l(mu);
+      EXPECT_EQ(got[call].second, ~uint64_t{0}) << "called twice";
+      got[call] = {s, first};
+      cv.notify_all();
+    };
+  }
+  void Expect(size_t calls) {
+    std::lock_guard<std::mutex> l(mu);
+    got.assign(calls, {Status::Ok(), ~uint64_t{0}});
+  }
+  void WaitAll() {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] {
+      for (const auto& g : got) {
+        if (g.second == ~uint64_t{0}) return false;
+      }
+      return true;
+    });
+  }
+};
+
+TEST_F(LedgerTest, BatchAppendsTakeConsecutiveIndicesAcrossBatchesAndSegments) {
+  options_.max_batch_entries = 7;  // calls of 60 span many batches...
+  options_.segment_bytes = 4096;   // ...and segments
+  options_.min_sync_interval = std::chrono::microseconds(0);
+  constexpr int kThreads = 4, kCalls = 6, kPer = 60;
+  BatchResults r;
+  r.Expect(kThreads * kCalls);
+  std::vector<std::vector<std::string>> entries(kThreads * kCalls);
+  {
+    auto l = OpenOrDie();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < kThreads; ++t) {
+      ts.emplace_back([&, t] {
+        for (int c = 0; c < kCalls; ++c) {
+          const size_t call = t * kCalls + c;
+          for (int i = 0; i < kPer; ++i) {
+            entries[call].push_back("t" + std::to_string(t) + "-c" +
+                                    std::to_string(c) + "-" +
+                                    std::to_string(i));
+          }
+          if (c % 2 == 0) {
+            l->AppendBatchAsync(std::span<const std::string>(entries[call]),
+                                r.For(call));
+          } else {
+            std::vector<std::string_view> views(entries[call].begin(),
+                                                entries[call].end());
+            l->AppendBatchAsync(views, r.For(call));
+          }
+          // Single appends from the same thread interleave with the calls.
+          ASSERT_TRUE(l->Append("single").ok());
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    r.WaitAll();
+    EXPECT_EQ(l->size(), uint64_t{kThreads * (kCalls * kPer + kCalls)});
+    StatusOr<std::vector<std::string>> all = l->ReadEntries(0, l->size());
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    for (size_t call = 0; call < entries.size(); ++call) {
+      ASSERT_TRUE(r.got[call].first.ok()) << r.got[call].first.ToString();
+      const uint64_t first = r.got[call].second;
+      for (int i = 0; i < kPer; ++i) {
+        ASSERT_EQ((*all)[first + i], entries[call][i]) << call << " " << i;
+      }
+    }
+  }
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
+}
+
+TEST_F(LedgerTest, BatchAppendsSplitAtTheBatchByteLimit) {
+  options_.max_batch_bytes = 100;  // a few frames of ~30 bytes each
+  auto l = OpenOrDie();
+  std::vector<std::string> entries;
+  for (int i = 0; i < 50; ++i) entries.push_back(Entry(i) + "-padding");
+  entries.push_back(std::string(300, 'b'));  // larger than a batch: alone
+  entries.push_back("after");
+  BatchResults r;
+  r.Expect(1);
+  l->AppendBatchAsync(std::span<const std::string>(entries), r.For(0));
+  r.WaitAll();
+  ASSERT_TRUE(r.got[0].first.ok());
+  EXPECT_EQ(r.got[0].second, 0u);
+  EXPECT_GE(l->stats().batches, 14u);  // 4 frames of 23-24 bytes a batch
+  StatusOr<std::vector<std::string>> all = l->ReadEntries(0, l->size());
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, entries);
+}
+
+TEST_F(LedgerTest, BatchAppendsOfNothingOrOfAnOversizedEntryAppendNothing) {
+  auto l = OpenOrDie();
+  BatchResults r;
+  r.Expect(2);
+  l->AppendBatchAsync(std::span<const std::string_view>(), r.For(0));
+  std::vector<std::string> big = {"fine", std::string(kMaxEntrySize + 1, 'x')};
+  l->AppendBatchAsync(std::span<const std::string>(big), r.For(1));
+  r.WaitAll();
+  EXPECT_EQ(r.got[0].first.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.got[1].first.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(l->size(), 0u);
+  EXPECT_FALSE(l->AppendAll({}).ok());
 }
 
 TEST_F(LedgerTest, ReopeningKeepsEntriesAcrossManySegments) {

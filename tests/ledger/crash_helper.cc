@@ -1,8 +1,9 @@
 // ledger_crash_helper DIR THREADS SEED: appends to the ledger in DIR from
 // THREADS threads until killed, printing one line per acknowledged append,
 //   A <index> <entry>
-// only after Append returned (the entry is durable), and one line per newly
-// seen checkpoint,
+// only once the append is acknowledged (Append or AppendAll returned, or
+// AppendBatchAsync's callback ran: the entry is durable), and one line per
+// newly seen checkpoint,
 //   C <base64 of the signed note>
 // Lines are written with one write(2) each, so a SIGKILL leaves no partial
 // acknowledgment behind a complete one. Used by crash_test.cc.
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <mutex>
 #include <random>
 #include <string>
@@ -79,6 +81,22 @@ int main(int argc, char** argv) {
           for (int i = 0; i < 20; ++i) {
             Emit("A " + std::to_string(*last - 19 + i) + " " + batch[i] + "\n");
           }
+          continue;
+        }
+        if (t == 0 && seq % 5 == 1) {
+          // A batch through AppendBatchAsync, acknowledged by its callback.
+          std::vector<std::string> batch;
+          for (int i = 0; i < 30; ++i)
+            batch.push_back(e + "/b" + std::to_string(i));
+          std::promise<void> acked;
+          l.AppendBatchAsync(batch, [&](hl::Status s, uint64_t first) {
+            if (!s.ok()) std::_Exit(4);
+            for (size_t i = 0; i < batch.size(); ++i) {
+              Emit("A " + std::to_string(first + i) + " " + batch[i] + "\n");
+            }
+            acked.set_value();
+          });
+          acked.get_future().wait();
           continue;
         }
         auto idx = l.Append(e);
