@@ -196,6 +196,13 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   Status Open(const std::string& path) {
+    // Without this SQLite counts every allocation under one process-wide
+    // mutex, which the read connections of all workers contend on. It
+    // must precede SQLite's initialisation (the first open); a later call
+    // fails with SQLITE_MISUSE and changes nothing.
+    static const int memstatus_off =
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus_off;
     int rc = sqlite3_open_v2(
         path.c_str(), &db_,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

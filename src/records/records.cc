@@ -478,6 +478,13 @@ struct Conn {
   }
 
   Status Open(const std::string& path, int flags) {
+    // Without this SQLite counts every allocation under one process-wide
+    // mutex, which the read connections of all workers contend on. It
+    // must precede SQLite's initialisation (the first open); a later call
+    // fails with SQLITE_MISUSE and changes nothing.
+    static const int memstatus_off =
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus_off;
     int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) return SqlError(db, "opening " + path);
