@@ -10,7 +10,7 @@ debs=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libcli11-dev libsimdjson-dev libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev wrk
-  libssl-dev libsodium-dev libsqlite3-dev
+  libssl-dev libsodium-dev libsqlite3-dev libgoogle-perftools-dev
   python3 python3-yaml python3-jsonschema
 )
 # The machine image ships Node.js 20 with npm; take Debian's only if absent.
