@@ -31,9 +31,11 @@
 #ifndef HAVEN_GATEWAY_GATEWAY_H_
 #define HAVEN_GATEWAY_GATEWAY_H_
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "base/status.h"
 #include "ledger/ledger.h"
@@ -43,7 +45,11 @@ namespace haven::gateway {
 
 struct GatewayOptions {
   std::string data_dir;
-  int workers = 4;
+  // Threads that run queries: one per core, at least 2. While the records
+  // store's pages are in memory a query never waits, and more workers than
+  // cores only add context switches (BENCHMARKS.md, "Gateway").
+  int workers =
+      std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   ledger::Options ledger;
   // Requests per second allowed per credential (a token bucket holding
   // `rate_burst`); 0 turns rate limiting off. Over it: 429.
