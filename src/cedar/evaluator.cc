@@ -40,22 +40,51 @@ struct FieldHint {
   }
 };
 
+// How EvalBoolArg decides a node, chosen at compile time. The fused forms
+// (kAttr*, kVarInLiteral) read a memoized `var.attr` and a literal directly;
+// when the attribute is absent or of another type they fall back to the
+// general path, which gives the same result and the same error.
+enum class BoolOp : uint8_t {
+  kValue,         // anything else: evaluate, then require a boolean
+  kAnd,           // args[0] && args[1] && ... (n-ary)
+  kOr,            // args[0] || args[1] || ... (n-ary)
+  kNot,           //
+  kOperator,      // CEDAR_BOOL_OP_CASES: EvalBoolOp
+  kExtension,     // a known extension function
+  kHasAttr,       // var has attr (memoized)
+  kAttr,          // var.attr in a boolean position
+  kAttrEq,        // var.attr == literal (either side; args[lit] the literal)
+  kAttrNotEq,     // var.attr != literal
+  kSetHasAttr,    // [literals].contains(var.attr)
+  kAttrHas,       // var.attr.contains(literal)
+  kAttrHasAny,    // var.attr.containsAny([literals])
+  kAttrLike,      // var.attr like pattern (or any of several: like_any)
+  kVarInLiteral,  // principal|action|resource in Type::"id"
+};
+
 struct Node {
   ExprKind kind = ExprKind::kLiteral;
-  FieldHint hint;  // kGetAttr, kHasAttr, kGetTag, kHasTag
-  int memo = -1;   // kGetAttr, kHasAttr on a variable: AttrPaths index
+  BoolOp op = BoolOp::kValue;
+  uint8_t lit = 1;  // kAttrEq, kAttrNotEq: which arg is the literal
+  FieldHint hint;   // kGetAttr, kHasAttr, kGetTag, kHasTag
+  int memo = -1;    // kGetAttr, kHasAttr on a variable: AttrPaths index
   Var var = Var::kPrincipal;
   ExtensionFn fn = ExtensionFn::kUnknown;
   Value literal;
   size_t uid_hash = 0;  // kLiteral entity: EntityUidHash of its uid
   std::string name;
   std::vector<std::string> keys;
+  Pattern pattern;  // kLike
   LikeMatcher like;
+  // kLike standing for a run of `a like p1 || a like p2 || ...` on one
+  // operand: true when any pattern matches.
+  std::shared_ptr<const LikeAnyMatcher> like_any;
   std::vector<Node> args;
 };
 
 }  // namespace internal
 
+using internal::BoolOp;
 using internal::FieldHint;
 using internal::Node;
 
@@ -78,20 +107,152 @@ using internal::Node;
 
 namespace {
 
-Node CompileNode(const Expr& e, AttrPaths* paths) {
+// A `var.attr` read that the evaluator memoizes per request.
+bool IsMemoAttr(const Node& a) {
+  return a.kind == ExprKind::kGetAttr && a.memo >= 0;
+}
+
+// `a like p` on a memoized `var.attr`; `same` another such node or null.
+bool IsAttrLike(const Node& a, const Node* same) {
+  return a.kind == ExprKind::kLike && !a.like_any && a.args.size() == 1 &&
+         IsMemoAttr(a.args[0]) &&
+         (same == nullptr || a.args[0].memo == same->args[0].memo);
+}
+
+// && and || are associative, errors included (operands are evaluated left
+// to right until one decides), so a chain becomes one n-ary node. In an
+// n-ary ||, a run of `a like p` on the same memoized `a` becomes one node:
+// the first of them to be evaluated would evaluate `a` and fail the same
+// way; otherwise each gives a boolean and the run is true if any matches.
+void Flatten(Node& n) {
+  std::vector<Node> flat;
+  for (Node& a : n.args) {
+    if (a.kind == n.kind) {
+      for (Node& b : a.args) flat.push_back(std::move(b));
+    } else {
+      flat.push_back(std::move(a));
+    }
+  }
+  if (n.kind == ExprKind::kOr) {
+    std::vector<Node> grouped;
+    for (size_t i = 0; i < flat.size();) {
+      size_t j = i + 1;
+      if (IsAttrLike(flat[i], nullptr))
+        while (j < flat.size() && IsAttrLike(flat[j], &flat[i])) ++j;
+      if (j - i >= 2) {
+        std::vector<Pattern> patterns;
+        for (size_t k = i; k < j; ++k) patterns.push_back(flat[k].pattern);
+        Node any = std::move(flat[i]);
+        any.like_any = std::make_shared<const LikeAnyMatcher>(patterns);
+        grouped.push_back(std::move(any));
+      } else {
+        grouped.push_back(std::move(flat[i]));
+      }
+      i = j;
+    }
+    flat = std::move(grouped);
+  }
+  n.args = std::move(flat);
+}
+
+// Chooses n.op (see BoolOp) once n and its args are final.
+void ChooseBoolOp(Node& n) {
+  using K = Value::Kind;
+  auto memo = [&n](size_t i) {
+    return i < n.args.size() && IsMemoAttr(n.args[i]);
+  };
+  auto literal = [&n](size_t i, K kind) {
+    return i < n.args.size() && n.args[i].kind == ExprKind::kLiteral &&
+           n.args[i].literal.kind() == kind;
+  };
+  auto any_literal = [&n](size_t i) {
+    return i < n.args.size() && n.args[i].kind == ExprKind::kLiteral;
+  };
+  switch (n.kind) {
+    case ExprKind::kAnd:
+      n.op = BoolOp::kAnd;
+      return;
+    case ExprKind::kOr:
+      n.op = BoolOp::kOr;
+      return;
+    case ExprKind::kNot:
+      n.op = BoolOp::kNot;
+      return;
+    case ExprKind::kHasAttr:
+      n.op = n.memo >= 0 ? BoolOp::kHasAttr : BoolOp::kValue;
+      return;
+    case ExprKind::kGetAttr:
+      n.op = n.memo >= 0 ? BoolOp::kAttr : BoolOp::kValue;
+      return;
+    case ExprKind::kExtCall:
+      n.op = n.fn != ExtensionFn::kUnknown && n.args.size() <= 2
+                 ? BoolOp::kExtension
+                 : BoolOp::kValue;
+      return;
+    case ExprKind::kEq:
+    case ExprKind::kNotEq:
+      n.op = BoolOp::kOperator;
+      if ((memo(0) && any_literal(1)) || (any_literal(0) && memo(1))) {
+        n.op = n.kind == ExprKind::kEq ? BoolOp::kAttrEq : BoolOp::kAttrNotEq;
+        n.lit = any_literal(1) ? 1 : 0;
+      }
+      return;
+    case ExprKind::kContains:
+      n.op = literal(0, K::kSet) && memo(1) ? BoolOp::kSetHasAttr
+             : memo(0) && any_literal(1)    ? BoolOp::kAttrHas
+                                            : BoolOp::kOperator;
+      return;
+    case ExprKind::kContainsAny:
+      n.op = memo(0) && literal(1, K::kSet) ? BoolOp::kAttrHasAny
+                                            : BoolOp::kOperator;
+      return;
+    case ExprKind::kLike:
+      n.op = memo(0) ? BoolOp::kAttrLike : BoolOp::kOperator;
+      return;
+    case ExprKind::kIn:
+      n.op = n.args.size() == 2 && n.args[0].kind == ExprKind::kVar &&
+                     n.args[0].var != Var::kContext && literal(1, K::kEntity)
+                 ? BoolOp::kVarInLiteral
+                 : BoolOp::kOperator;
+      return;
+    case ExprKind::kLess:
+    case ExprKind::kLessEq:
+    case ExprKind::kGreater:
+    case ExprKind::kGreaterEq:
+    case ExprKind::kContainsAll:
+    case ExprKind::kIsEmpty:
+    case ExprKind::kIs:
+      n.op = BoolOp::kOperator;
+      return;
+    default:
+      n.op = BoolOp::kValue;
+      return;
+  }
+}
+
+Node CompileNode(const Expr& e, AttrPaths* paths);
+
+Node CompileNodeFlat(const Expr& e, AttrPaths* paths) {
   Node n;
   n.kind = e.kind;
   n.var = e.var;
   n.literal = e.literal;
   n.name = e.name;
   n.keys = e.keys;
-  if (e.kind == ExprKind::kLike) n.like = LikeMatcher(e.pattern);
+  if (e.kind == ExprKind::kLike) {
+    n.pattern = e.pattern;
+    n.like = LikeMatcher(e.pattern);
+  }
   if (e.kind == ExprKind::kSlot) {
     // Slots only appear in template scopes; one left in a body cannot be
     // evaluated. Keep the kind so evaluation reports it.
   }
   n.args.reserve(e.args.size());
   for (const ExprPtr& a : e.args) n.args.push_back(CompileNode(*a, paths));
+  if (n.kind == ExprKind::kAnd || n.kind == ExprKind::kOr) {
+    Flatten(n);
+    if (n.args.size() == 1) return std::move(n.args[0]);  // a grouped run
+  }
   if (paths != nullptr &&
       (n.kind == ExprKind::kGetAttr || n.kind == ExprKind::kHasAttr) &&
       n.args.size() == 1 && n.args[0].kind == ExprKind::kVar) {
@@ -156,6 +317,12 @@ Node CompileNode(const Expr& e, AttrPaths* paths) {
   return n;
 }
 
+Node CompileNode(const Expr& e, AttrPaths* paths) {
+  Node n = CompileNodeFlat(e, paths);
+  ChooseBoolOp(n);
+  return n;
+}
+
 const Value* FindField(const ValueRecord& rec, std::string_view key,
                        const FieldHint& hint) {
   uint32_t h = hint.index.load(std::memory_order_relaxed);
@@ -206,6 +373,17 @@ inline bool SetHas(const Value& set, const Value& x) {
     return false;
   }
   return set.Contains(x);
+}
+
+// Whether two sets share an element (containsAny): symmetric, so walk the
+// smaller and look its elements up in the larger.
+inline bool SetsIntersect(const Value& a, const Value& b) {
+  const Value* small = &a;
+  const Value* large = &b;
+  if (small->AsSet().size() > large->AsSet().size()) std::swap(small, large);
+  for (const Value& x : small->AsSet())
+    if (SetHas(*large, x)) return true;
+  return false;
 }
 
 }  // namespace
@@ -309,34 +487,110 @@ const Entity* Evaluator::FindEntity(const Value& v) const {
   return id < 0 ? nullptr : entities_.EntityOf(id);
 }
 
+inline const Value* Evaluator::MemoField(const Node& a) {
+  if (a.memo >= memo_size_) return nullptr;
+  const Value* f;
+  if (!VarAttr(a, &f) || f == &kAbsent) return nullptr;
+  return f;
+}
+
+// A dispatcher only: each form has its own function, reached by a tail
+// call, so that a step through a condition saves no registers it does not
+// use.
 bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
-  // Boolean connectives without materializing values.
-  switch (n.kind) {
-    case ExprKind::kAnd:
-      if (!EvalBoolArg(n.args[0], b)) return false;
-      return !*b || EvalBoolArg(n.args[1], b);
-    case ExprKind::kOr:
-      if (!EvalBoolArg(n.args[0], b)) return false;
-      return *b || EvalBoolArg(n.args[1], b);
-    case ExprKind::kNot:
-      if (!EvalBoolArg(n.args[0], b)) return false;
-      *b = !*b;
-      return true;
-      CEDAR_BOOL_OP_CASES
+  switch (n.op) {
+    case BoolOp::kAnd:
+      return EvalAnd(n, b);
+    case BoolOp::kOr:
+      return EvalOr(n, b);
+    case BoolOp::kNot:
+      return EvalNot(n, b);
+    case BoolOp::kOperator:
       return EvalBoolOp(n, b);
-    case ExprKind::kHasAttr:
-      if (n.memo >= 0 && n.memo < memo_size_) {
-        const Value* f;
-        if (VarAttr(n, &f)) {
-          *b = f != &kAbsent;
-          return true;
-        }
+    case BoolOp::kExtension:
+      return EvalBoolExt(n, b);
+    case BoolOp::kValue:
+      return EvalBoolValue(n, b);
+    default:
+      return EvalFused(n, b);
+  }
+}
+
+__attribute__((noinline)) bool Evaluator::EvalAnd(const Node& n, bool* b) {
+  for (const Node& a : n.args) {
+    if (!EvalBoolArg(a, b)) return false;
+    if (!*b) return true;
+  }
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalOr(const Node& n, bool* b) {
+  for (const Node& a : n.args) {
+    if (!EvalBoolArg(a, b)) return false;
+    if (*b) return true;
+  }
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalNot(const Node& n, bool* b) {
+  if (!EvalBoolArg(n.args[0], b)) return false;
+  *b = !*b;
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalFused(const Node& n, bool* b) {
+  using K = Value::Kind;
+  const Value* f;
+  switch (n.op) {
+    case BoolOp::kHasAttr:
+      if (n.memo < memo_size_ && VarAttr(n, &f)) {
+        *b = f != &kAbsent;
+        return true;
       }
       break;
-    case ExprKind::kExtCall:
-      if (n.fn != ExtensionFn::kUnknown && n.args.size() <= 2)
-        return EvalBoolExt(n, b);
+    case BoolOp::kAttr:
+      if ((f = MemoField(n)) != nullptr && f->kind() == K::kBool) {
+        *b = f->AsBool();
+        return true;
+      }
       break;
+    case BoolOp::kAttrEq:
+    case BoolOp::kAttrNotEq:
+      if ((f = MemoField(n.args[1 - n.lit])) != nullptr) {
+        *b = FastEq(*f, n.args[n.lit].literal) == (n.op == BoolOp::kAttrEq);
+        return true;
+      }
+      return EvalBoolOp(n, b);
+    case BoolOp::kSetHasAttr:
+      if ((f = MemoField(n.args[1])) != nullptr) {
+        *b = SetHas(n.args[0].literal, *f);
+        return true;
+      }
+      return EvalBoolOp(n, b);
+    case BoolOp::kAttrHas:
+      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kSet) {
+        *b = SetHas(*f, n.args[1].literal);
+        return true;
+      }
+      return EvalBoolOp(n, b);
+    case BoolOp::kAttrHasAny:
+      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kSet) {
+        *b = SetsIntersect(*f, n.args[1].literal);
+        return true;
+      }
+      return EvalBoolOp(n, b);
+    case BoolOp::kAttrLike:
+      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kString) {
+        *b = n.like_any ? n.like_any->Matches(f->AsString())
+                        : n.like.Matches(f->AsString());
+        return true;
+      }
+      return EvalBoolOp(n, b);
+    case BoolOp::kVarInLiteral:
+      return EvalIn(VarValue(n.args[0].var == Var::kPrincipal ? 0
+                             : n.args[0].var == Var::kAction  ? 1
+                                                              : 2),
+                    n.args[1].literal, n.args[1].uid_hash, b);
     default:
       break;
   }
@@ -527,17 +781,10 @@ bool Evaluator::Eval(const Node& n, Out& out) {
       out.Set(Value::Long(-x));
       return true;
     }
-    case ExprKind::kAnd: {
-      bool b;
-      if (!EvalBoolArg(n.args[0], &b)) return false;
-      if (b && !EvalBoolArg(n.args[1], &b)) return false;
-      out.SetBool(b);
-      return true;
-    }
+    case ExprKind::kAnd:
     case ExprKind::kOr: {
       bool b;
-      if (!EvalBoolArg(n.args[0], &b)) return false;
-      if (!b && !EvalBoolArg(n.args[1], &b)) return false;
+      if (!EvalBoolArg(n, &b)) return false;  // n-ary; see Flatten
       out.SetBool(b);
       return true;
     }
@@ -757,19 +1004,7 @@ bool Evaluator::EvalBoolOp(const Node& n, bool* r) {
             break;
           }
       } else {
-        // Some element common to both: symmetric, so walk the smaller set
-        // and look its elements up in the larger.
-        const Value* small = a.v;
-        const Value* large = b.v;
-        if (small->AsSet().size() > large->AsSet().size())
-          std::swap(small, large);
-        *r = false;
-        if (!small->AsSet().empty())
-          for (const Value& x : small->AsSet())
-            if (SetHas(*large, x)) {
-              *r = true;
-              break;
-            }
+        *r = SetsIntersect(*a.v, *b.v);
       }
       return true;
     }
@@ -784,7 +1019,8 @@ bool Evaluator::EvalBoolOp(const Node& n, bool* r) {
       Out a;
       if (!Sub(n.args[0], a)) return false;
       if (a.v->kind() != K::kString) return TypeError("string", *a.v);
-      *r = n.like.Matches(a.v->AsString());
+      *r = n.like_any ? n.like_any->Matches(a.v->AsString())
+                      : n.like.Matches(a.v->AsString());
       return true;
     }
     case ExprKind::kIs: {

@@ -92,6 +92,12 @@ class Evaluator {
   bool Sub(const internal::Node& n, Out& out);
   bool Eval(const internal::Node& n, Out& out);
   bool EvalBoolArg(const internal::Node& n, bool* b);
+  bool EvalAnd(const internal::Node& n, bool* b);  // n-ary &&
+  bool EvalOr(const internal::Node& n, bool* b);   // n-ary ||
+  bool EvalNot(const internal::Node& n, bool* b);
+  // The fused forms: `var.attr == literal`, `var.attr like p`, ... (see
+  // BoolOp in evaluator.cc).
+  bool EvalFused(const internal::Node& n, bool* b);
   // Operators whose result is a boolean (comparisons, `in`, set tests,
   // `like`, `is`): the result in *r, without materializing a Value.
   bool EvalBoolOp(const internal::Node& n, bool* r);
@@ -104,6 +110,9 @@ class Evaluator {
   // is not a record or an entity of the store, for the general path to
   // handle (and report).
   bool VarAttr(const internal::Node& n, const Value** field);
+  // The memoized field a `var.attr` node reads, or nullptr when it is
+  // absent or cannot be read that way (the general path then reports why).
+  const Value* MemoField(const internal::Node& a);
   // `lhs in rhs`; `rhs_hash` is EntityUidHash of rhs when it is an entity
   // and the caller knows it (a literal), else 0.
   bool EvalIn(const Value& lhs, const Value& rhs, size_t rhs_hash,

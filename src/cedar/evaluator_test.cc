@@ -483,3 +483,85 @@ TEST_F(EvaluatorTest, InWithALiteralEntityOnTheRight) {
 
 }  // namespace
 }  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+// The fused forms (var.attr == literal, [..].contains(var.attr), runs of
+// `like` on one attribute, ...) decide exactly as the general path does,
+// errors and their messages included, whatever the attribute holds.
+TEST(Evaluator, FusedFormsMatchTheGeneralPath) {
+  PatternElem star{true, ""};
+  auto infix = [&](const char* w) {
+    return Pattern{star, PatternElem{false, w}, star};
+  };
+  Entity alice;
+  alice.uid = U("User", "alice");
+  alice.attrs = {{"on", Value::Bool(true)},
+                 {"tf", Value::Set({Value::String("x")})}};
+  alice.parents = {U("G", "g")};
+  Result<EntityStore> s = EntityStore::Build({alice});
+  ASSERT_TRUE(s.ok());
+  ExprPtr c = V(Var::kContext), p = V(Var::kPrincipal);
+  ExprPtr reason = Get(c, "reason");
+  const std::vector<ExprPtr> exprs = {
+      Op(K::kOr,
+         {Op(K::kOr, {Op(K::kOr, {Op(K::kContains, {Get(c, "flags"), S("i")}),
+                                  Like(reason, infix("ICE"))}),
+                      Like(reason, infix("ERO"))}),
+          Like(reason, {PatternElem{false, "JC"}, star})}),
+      Op(K::kOr, {Like(reason, infix("a")), Like(Get(c, "n"), infix("b"))}),
+      Op(K::kAnd, {Op(K::kAnd, {Has(c, "reason"), B(true)}),
+                   Op(K::kEq, {Get(c, "reason"), S("ICE")})}),
+      Op(K::kNotEq, {S("x"), Get(c, "reason")}),
+      Op(K::kContains, {Lit(Value::Set({Value::String("x")})), reason}),
+      Op(K::kContains, {Get(c, "flags"), S("i")}),
+      Op(K::kContainsAny,
+         {Get(c, "flags"), Lit(Value::Set({Value::String("i")}))}),
+      Op(K::kContainsAny,
+         {Get(p, "tf"), Lit(Value::Set({Value::String("x")}))}),
+      Get(p, "on"),
+      Get(c, "reason"),
+      Op(K::kIn, {p, Ent("G", "g")}),
+      Op(K::kIn, {p, Ent("G", "h")}),
+  };
+  std::vector<Value> contexts = {
+      Value::Record({{"flags", Value::Set({})},
+                     {"n", Value::Long(1)},
+                     {"reason", Value::String("ICE+ERO")}}),
+      Value::Record({{"flags", Value::Set({Value::String("i")})},
+                     {"reason", Value::String("burglary")}}),
+      Value::Record({{"flags", Value::Set({})},
+                     {"n", Value::String("b")},
+                     {"reason", Value::String("JC1")}}),
+      Value::Record({{"flags", Value::Long(1)}, {"reason", Value::Long(2)}}),
+      Value::Record({}),
+      Value::Long(3),
+  };
+  for (const char* who : {"alice", "bob"}) {
+    for (const Value& ctx : contexts) {
+      Request req;
+      req.principal = U("User", who);
+      req.context = ctx;
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        AttrPaths paths;
+        CompiledExpr fused = CompiledExpr::Compile(*exprs[i], &paths);
+        CompiledExpr plain = CompiledExpr::Compile(*exprs[i]);
+        Evaluator a(req, *s, s->Intern(req.principal), -1, -1, paths.size());
+        Evaluator b(req, *s);
+        Evaluator::Outcome oa = a.EvaluateBool(fused);
+        Evaluator::Outcome ob = b.EvaluateBool(plain);
+        EXPECT_EQ(oa, ob) << "expr " << i << " " << ctx.ToCedar() << " " << who;
+        EXPECT_EQ(a.error(), b.error()) << "expr " << i;
+        Result<Value> va = a.Evaluate(fused), vb = b.Evaluate(plain);
+        EXPECT_EQ(va.ok(), vb.ok()) << "expr " << i;
+        if (va.ok() && vb.ok()) {
+          EXPECT_EQ(*va, *vb) << "expr " << i;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace haven::cedar

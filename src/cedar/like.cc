@@ -63,6 +63,60 @@ bool LikeMatcher::Matches(std::string_view text) const {
   return true;
 }
 
+LikeAnyMatcher::LikeAnyMatcher(const std::vector<Pattern>& patterns) {
+  for (const Pattern& p : patterns) {
+    // *word*: a wildcard, literals, a wildcard (adjacent literals join).
+    bool infix = p.size() >= 3 && p.front().wildcard && p.back().wildcard;
+    std::string word;
+    for (size_t i = 1; infix && i + 1 < p.size(); ++i) {
+      if (p[i].wildcard) infix = false;
+      word += p[i].literal;
+    }
+    if (!infix || word.empty() || words_.size() == 64) {
+      words_.clear();
+      break;
+    }
+    words_.push_back(std::move(word));
+  }
+  if (words_.empty()) {
+    for (const Pattern& p : patterns) each_.emplace_back(p);
+    return;
+  }
+  for (size_t i = 0; i < words_.size(); ++i) {
+    const std::string& w = words_[i];
+    const uint64_t bit = uint64_t{1} << i;
+    firsts_[static_cast<unsigned char>(w[0])] |= bit;
+    if (w.size() == 1) {
+      one_byte_ |= bit;
+      for (uint64_t& s : seconds_) s |= bit;
+    } else {
+      seconds_[static_cast<unsigned char>(w[1])] |= bit;
+    }
+  }
+}
+
+bool LikeAnyMatcher::Matches(std::string_view text) const {
+  if (words_.empty()) {
+    for (const LikeMatcher& m : each_)
+      if (m.Matches(text)) return true;
+    return false;
+  }
+  const size_t n = text.size();
+  if (n == 0) return false;
+  const char* t = text.data();
+  // Candidates at `at` agree with the text in their first two bytes.
+  for (size_t at = 0; at + 1 < n; ++at) {
+    for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &
+                      seconds_[static_cast<unsigned char>(t[at + 1])];
+         m != 0; m &= m - 1) {
+      const std::string& w = words_[__builtin_ctzll(m)];
+      if (w.size() <= n - at && BytesEqual(t + at, w.data(), w.size()))
+        return true;
+    }
+  }
+  return (firsts_[static_cast<unsigned char>(t[n - 1])] & one_byte_) != 0;
+}
+
 bool LikeMatches(std::string_view text, const Pattern& pattern) {
   return LikeMatcher(pattern).Matches(text);
 }

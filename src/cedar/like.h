@@ -9,6 +9,7 @@
 #ifndef HAVEN_CEDAR_LIKE_H_
 #define HAVEN_CEDAR_LIKE_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,28 @@ class LikeMatcher {
   // The runs between wildcards: R0 * R1 * ... * Rk (k = number of `*`).
   std::vector<std::string> runs_{std::string()};
   Shape shape_ = Shape::kExact;  // a common shape, matched without the loop
+};
+
+// Whether any of several patterns matches one text, as `x like p1 || x like
+// p2 || ...` would say (each `like` gives a boolean, so only the answer
+// matters). When every pattern is `*word*` with a non-empty word (a
+// condition naming any of several words), one pass over the text checks
+// every word at each position whose byte starts one; otherwise each pattern
+// is tried in turn.
+class LikeAnyMatcher {
+ public:
+  LikeAnyMatcher() = default;
+  explicit LikeAnyMatcher(const std::vector<Pattern>& patterns);
+  bool Matches(std::string_view text) const;
+
+ private:
+  std::vector<LikeMatcher> each_;  // used when words_ is empty
+  std::vector<std::string> words_;
+  // For each byte, the words (bit i: words_[i]) that start with it, and the
+  // words whose second byte it is (or that have only one byte).
+  std::array<uint64_t, 256> firsts_{};
+  std::array<uint64_t, 256> seconds_{};
+  uint64_t one_byte_ = 0;  // the words of one byte
 };
 
 }  // namespace haven::cedar

@@ -94,3 +94,36 @@ TEST(Like, CommonShapesMatchLikeTheGeneralCase) {
 
 }  // namespace
 }  // namespace haven::cedar
+
+namespace haven::cedar {
+namespace {
+
+TEST(LikeAny, MatchesWhenAnyPatternMatches) {
+  PatternElem star{true, ""};
+  auto infix = [&](const char* w) {
+    return Pattern{star, PatternElem{false, w}, star};
+  };
+  const std::vector<std::vector<Pattern>> sets = {
+      {infix("ICE"), infix("ERO"), infix("immigra"), infix("deport")},
+      {infix("a"), infix("ab"), infix("b")},  // one-byte words
+      {infix("本"), infix("xy")},
+      {infix("ICE"), Pattern{PatternElem{false, "JC"}, star}},  // mixed
+      {infix("x"), Pattern{star, star}},
+      {Pattern{}, infix("q")},
+  };
+  const char* texts[] = {"",        "a",           "b",      "ICE",
+                         "xICEx",   "ICE+ERO",     "ERO",    "immigr",
+                         "immigra", "deportation", "日本語", "JC12",
+                         "xy",      "yx",          "q",      "burglary"};
+  for (const std::vector<Pattern>& set : sets) {
+    LikeAnyMatcher any(set);
+    for (const char* t : texts) {
+      bool want = false;
+      for (const Pattern& p : set) want = want || LikeMatches(t, p);
+      EXPECT_EQ(any.Matches(t), want) << t;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace haven::cedar
