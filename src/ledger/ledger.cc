@@ -716,8 +716,9 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 
 // The writer half of group commit. While the syncer makes the previous batch
 // durable, the writer keeps taking queued entries into the next batch,
-// framing and hashing them; once that sync is done (and no sooner than
-// min_sync_interval after the previous write) it writes the batch with one
+// framing and hashing them; once that sync is done (and, unless the batch is
+// full, no sooner than min_sync_interval after the previous write) it writes
+// the batch with one
 // pwrite and hands it to the syncer. So a batch holds every entry queued
 // until the disk was free, and a crash tears at most one write (format §2.4).
 //
@@ -798,8 +799,11 @@ void Ledger::WriterLoop() {
       while (true) {
         if (!full && !queue_.empty()) break;  // take more
         if (pending && sync_idle_) {
-          Clock::time_point due = next_write;
-          if (!full) due = std::max(due, job_start + options_.batch_linger);
+          // A full batch goes at once: waiting would not make it fuller.
+          Clock::time_point due = Clock::time_point::min();
+          if (!full) {
+            due = std::max(next_write, job_start + options_.batch_linger);
+          }
           if (stopping_ || Clock::now() >= due) {
             write = true;
             break;

@@ -62,15 +62,16 @@ struct Options {
   // How long the writer waits for a batch to fill before writing it. Zero:
   // write whatever is queued as soon as the previous batch is durable.
   std::chrono::microseconds batch_linger{0};
-  // The least time from one batch's write to the next, so at most
-  // 1/min_sync_interval fdatasyncs a second: a light load then shares fewer,
-  // larger syncs. Cloud disks throttle a machine that issues more I/O
-  // operations than its budget (on the benchmark machine: ~10 ms stalls every
-  // 100 ms once syncs pass ~1,500/s), and a stalled sync holds every append
-  // behind it. Costs at most this much latency per append, and caps one
-  // waiting writer at 1/min_sync_interval appends a second (N concurrent
-  // writers at N times that). Zero: the next batch is written as soon as the
-  // previous one is durable.
+  // The least time from one batch's write to the next, unless the next
+  // batch is full (max_batch_entries or max_batch_bytes), so at most
+  // 1/min_sync_interval fdatasyncs a second of batches that are not full: a
+  // light load then shares fewer, larger syncs. Cloud disks throttle a machine
+  // that issues more I/O operations than its budget (on the benchmark machine:
+  // ~10 ms stalls every 100 ms once syncs pass ~1,500/s), and a stalled sync
+  // holds every append behind it. Costs at most this much latency per append,
+  // and caps one waiting writer at 1/min_sync_interval appends a second (N
+  // concurrent writers at N times that). Zero: the next batch is written as
+  // soon as the previous one is durable.
   std::chrono::microseconds min_sync_interval{1000};
   // A segment is closed once it holds this many bytes.
   uint64_t segment_bytes = 64 << 20;
