@@ -329,13 +329,20 @@ void BindNamed(sqlite3_stmt* s, const char* name, std::string_view v) {
 }
 
 FieldView ColumnView(sqlite3_stmt* s, int col, FT type) {
+  if (type == FT::kString) {
+    // Most columns are text, and this runs for every column of every row:
+    // a non-null pointer means text, with no separate type check. A null
+    // one means NULL, or that SQLite could not allocate the NUL-terminated
+    // copy it sometimes makes (SearchEach checks for that once per row).
+    const unsigned char* p = sqlite3_column_text(s, col);
+    if (p == nullptr) return std::monostate{};
+    int n = sqlite3_column_bytes(s, col);
+    return std::string_view(reinterpret_cast<const char*>(p), n);
+  }
   if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::monostate{};
   switch (type) {
-    case FT::kString: {
-      const unsigned char* p = sqlite3_column_text(s, col);
-      int n = sqlite3_column_bytes(s, col);
-      return std::string_view(reinterpret_cast<const char*>(p), n);
-    }
+    case FT::kString:
+      break;  // above
     case FT::kInteger:
       return static_cast<int64_t>(sqlite3_column_int64(s, col));
     case FT::kReal:
@@ -1047,6 +1054,9 @@ StatusOr<size_t> Store::SearchEach(
     }
     for (size_t i = 0; i < row.size(); ++i) {
       row[i] = ColumnView(*st, static_cast<int>(i), schema.fields[i].type);
+    }
+    if (sqlite3_errcode(conn->db) == SQLITE_NOMEM) {
+      return SqlError(conn->db, "reading " + std::string(DatasetName(d)));
     }
     visit(row);
     ++rows;
