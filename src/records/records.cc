@@ -489,8 +489,7 @@ struct Conn {
     // mutex, which the read connections of all workers contend on. It
     // must precede SQLite's initialisation (the first open); a later call
     // fails with SQLITE_MISUSE and changes nothing.
-    static const int memstatus_off =
-        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     (void)memstatus_off;
     int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX,
                              nullptr);
