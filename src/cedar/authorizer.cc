@@ -193,6 +193,11 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
                  c.action.entities.size() == 1)) &&
                !c.action.entities.empty()) {
       a.by_action_.Add(c.action.entities[0], i);
+    } else if (c.principal.op == EntityScope::Op::kAny &&
+               c.action.op == ActionScope::Op::kAny &&
+               c.resource.op == EntityScope::Op::kAny &&
+               c.conditions.size() == 1) {
+      a.unscoped_.push_back({c.conditions[0], i, c.is_when[0] != 0});
     } else {
       a.unkeyed_.push_back(i);
     }
@@ -297,6 +302,15 @@ void Authorizer::IsAuthorized(const Request& request,
   visit_chain(by_resource_, request.resource, ids[2], hashes[2], 2);
   visit_chain(by_action_, request.action, ids[1], hashes[1], 3);
   for (int32_t i : unkeyed_) Consider(i, 0, ctx);
+  for (const Unscoped& u : unscoped_) {
+    Evaluator::Outcome o = eval.EvaluateBool(u.condition);
+    if (o == Evaluator::Outcome::kError) {
+      errored.push_back(u.policy);
+      messages.push_back(eval.error());
+    } else if ((o == Evaluator::Outcome::kTrue) == u.is_when) {
+      satisfied.push_back(u.policy);
+    }
+  }
 
   // Decision and reasons, in policy order.
   bool any_forbid = false, any_permit = false;

@@ -107,6 +107,14 @@ class Authorizer {
   Bucket by_resource_;
   Bucket by_action_;
   std::vector<int32_t> unkeyed_;
+  // Unkeyed policies with no scope to check and one condition (most
+  // unkeyed ones): decided in a loop of their own, without Consider.
+  struct Unscoped {
+    CompiledExpr condition;
+    int32_t policy;
+    bool is_when;
+  };
+  std::vector<Unscoped> unscoped_;
   int attr_paths_ = 0;  // AttrPaths::size() of the compiled conditions
 };
 

@@ -74,7 +74,7 @@ struct Node {
   size_t uid_hash = 0;  // kLiteral entity: EntityUidHash of its uid
   std::string name;
   std::vector<std::string> keys;
-  Pattern pattern;  // kLike
+  std::vector<Pattern> patterns;  // kLike: one, or a run's (see like_any)
   LikeMatcher like;
   // kLike standing for a run of `a like p1 || a like p2 || ...` on one
   // operand: true when any pattern matches.
@@ -114,16 +114,17 @@ bool IsMemoAttr(const Node& a) {
 
 // `a like p` on a memoized `var.attr`; `same` another such node or null.
 bool IsAttrLike(const Node& a, const Node* same) {
-  return a.kind == ExprKind::kLike && !a.like_any && a.args.size() == 1 &&
+  return a.kind == ExprKind::kLike && a.args.size() == 1 &&
          IsMemoAttr(a.args[0]) &&
          (same == nullptr || a.args[0].memo == same->args[0].memo);
 }
 
 // && and || are associative, errors included (operands are evaluated left
 // to right until one decides), so a chain becomes one n-ary node. In an
-// n-ary ||, a run of `a like p` on the same memoized `a` becomes one node:
-// the first of them to be evaluated would evaluate `a` and fail the same
-// way; otherwise each gives a boolean and the run is true if any matches.
+// n-ary ||, a run of `a like p` on the same memoized `a` becomes one node
+// (a run made at a deeper level of the left-leaning parse joins it): the
+// first of them to be evaluated would evaluate `a` and fail the same way;
+// otherwise each gives a boolean and the run is true if any matches.
 void Flatten(Node& n) {
   std::vector<Node> flat;
   for (Node& a : n.args) {
@@ -140,10 +141,11 @@ void Flatten(Node& n) {
       if (IsAttrLike(flat[i], nullptr))
         while (j < flat.size() && IsAttrLike(flat[j], &flat[i])) ++j;
       if (j - i >= 2) {
-        std::vector<Pattern> patterns;
-        for (size_t k = i; k < j; ++k) patterns.push_back(flat[k].pattern);
         Node any = std::move(flat[i]);
-        any.like_any = std::make_shared<const LikeAnyMatcher>(patterns);
+        for (size_t k = i + 1; k < j; ++k)
+          for (Pattern& p : flat[k].patterns)
+            any.patterns.push_back(std::move(p));
+        any.like_any = std::make_shared<const LikeAnyMatcher>(any.patterns);
         grouped.push_back(std::move(any));
       } else {
         grouped.push_back(std::move(flat[i]));
@@ -240,7 +242,7 @@ Node CompileNodeFlat(const Expr& e, AttrPaths* paths) {
   n.name = e.name;
   n.keys = e.keys;
   if (e.kind == ExprKind::kLike) {
-    n.pattern = e.pattern;
+    n.patterns = {e.pattern};
     n.like = LikeMatcher(e.pattern);
   }
   if (e.kind == ExprKind::kSlot) {

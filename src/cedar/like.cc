@@ -4,6 +4,12 @@
 
 #include "cedar/like.h"
 
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace haven::cedar {
 
 LikeMatcher::LikeMatcher(const Pattern& pattern) {
@@ -93,6 +99,70 @@ LikeAnyMatcher::LikeAnyMatcher(const std::vector<Pattern>& patterns) {
       seconds_[static_cast<unsigned char>(w[1])] |= bit;
     }
   }
+#if defined(__SSE2__)
+  if (one_byte_ == 0) {
+    for (const std::string& w : words_) {
+      bool seen = false;
+      for (const Pair& q : pairs_)
+        seen = seen || (q.first[0] == w[0] && q.second[0] == w[1]);
+      if (seen) continue;
+      Pair p;
+      std::memset(p.first, w[0], sizeof(p.first));
+      std::memset(p.second, w[1], sizeof(p.second));
+      pairs_.push_back(p);
+    }
+    if (pairs_.size() > 8) pairs_.clear();
+  }
+#endif
+}
+
+bool LikeAnyMatcher::MatchesByPairs(const char* t, size_t n) const {
+#if defined(__SSE2__)
+  // 16 positions at a time: a bit for each position whose two bytes start
+  // a word. The last chunk ends at the text's end (overlapping the one
+  // before), or for a short text is a zero-padded copy; positions past the
+  // text are dropped before any word is compared.
+  char tail[32];
+  for (size_t base = 0; base + 1 < n; base += 16) {
+    const char* p = t + base;
+    if (n - base < 17) {
+      if (n >= 17) {
+        base = n - 17;
+        p = t + base;
+      } else {
+        std::memset(tail, 0, sizeof(tail));
+        std::memcpy(tail, t, n);
+        p = tail;
+      }
+    }
+    const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    __m128i hit = _mm_setzero_si128();
+    for (const Pair& q : pairs_) {
+      const __m128i a =
+          _mm_load_si128(reinterpret_cast<const __m128i*>(q.first));
+      const __m128i b =
+          _mm_load_si128(reinterpret_cast<const __m128i*>(q.second));
+      hit = _mm_or_si128(
+          hit, _mm_and_si128(_mm_cmpeq_epi8(x0, a), _mm_cmpeq_epi8(x1, b)));
+    }
+    for (unsigned mask = _mm_movemask_epi8(hit); mask != 0; mask &= mask - 1) {
+      const size_t at = base + __builtin_ctz(mask);
+      if (at + 1 >= n) break;
+      for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &
+                        seconds_[static_cast<unsigned char>(t[at + 1])];
+           m != 0; m &= m - 1) {
+        const std::string& w = words_[__builtin_ctzll(m)];
+        if (w.size() <= n - at && BytesEqual(t + at, w.data(), w.size()))
+          return true;
+      }
+    }
+  }
+#else
+  (void)t;
+  (void)n;
+#endif
+  return false;
 }
 
 bool LikeAnyMatcher::Matches(std::string_view text) const {
@@ -104,6 +174,7 @@ bool LikeAnyMatcher::Matches(std::string_view text) const {
   const size_t n = text.size();
   if (n == 0) return false;
   const char* t = text.data();
+  if (!pairs_.empty()) return MatchesByPairs(t, n);
   // Candidates at `at` agree with the text in their first two bytes.
   for (size_t at = 0; at + 1 < n; ++at) {
     for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &

@@ -42,9 +42,9 @@ class LikeMatcher {
 // Whether any of several patterns matches one text, as `x like p1 || x like
 // p2 || ...` would say (each `like` gives a boolean, so only the answer
 // matters). When every pattern is `*word*` with a non-empty word (a
-// condition naming any of several words), one pass over the text checks
-// every word at each position whose byte starts one; otherwise each pattern
-// is tried in turn.
+// condition naming any of several words), one pass over the text finds the
+// positions whose first two bytes start a word (16 at a time with SSE2) and
+// compares only those words there; otherwise each pattern is tried in turn.
 class LikeAnyMatcher {
  public:
   LikeAnyMatcher() = default;
@@ -59,6 +59,14 @@ class LikeAnyMatcher {
   std::array<uint64_t, 256> firsts_{};
   std::array<uint64_t, 256> seconds_{};
   uint64_t one_byte_ = 0;  // the words of one byte
+  // The distinct first two bytes of the words, when there are at most 8 and
+  // no word of one byte: positions are then found 16 at a time (SSE2).
+  struct Pair {
+    alignas(16) char first[16];  // the first byte, in every lane
+    alignas(16) char second[16];
+  };
+  std::vector<Pair> pairs_;
+  bool MatchesByPairs(const char* t, size_t n) const;
 };
 
 }  // namespace haven::cedar
