@@ -170,11 +170,13 @@ check "the database does not hold the secret" not grep -qaF "${secret#hvn_}" "$d
 # --- While another process holds the ledger, entries stay pending. ---
 # The holder is `haven ledger append` reading a pipe (fd 3) that stays open
 # until we close it; it opens the ledger, and so takes its lock, before it
-# reads. Wait until the lock is seen, or the holder is gone.
+# reads. Wait until the lock is seen, or the holder is gone: up to 180 s,
+# since a sanitizer build on a loaded machine once needed more than 60.
 exec 3> >(exec "$haven" ledger append "$data/ledger" > /dev/null 2> "$tmp/holder.err")
 holder=$!
 held=0
-for _ in $(seq 600); do
+deadline=$((SECONDS + 180))
+while ((SECONDS < deadline)); do
   if ! "$haven" ledger entries "$data/ledger" --from 0 > /dev/null 2> "$tmp/probe.err"; then
     held=1
     break
