@@ -133,8 +133,9 @@ class Ledger {
   // indices, and calls `done` once, on the completer thread: with OK and the
   // index of the first entry (entry i is at first + i) once all of them are
   // durable, or with the first error that kept any of them from being
-  // written (then none of them counts as appended, though a prefix may be on
-  // disk). Entries over 1 MiB, or none at all, fail the whole call and append
+  // written. An error acknowledges none of them, but, as with any failed
+  // append, some may still be found in the log after it is reopened.
+  // Entries over 1 MiB, or none at all, fail the whole call and append
   // nothing. The entries are copied before it returns.
   //
   //   std::vector<std::string_view> entries = {a, b, c};
