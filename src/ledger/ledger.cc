@@ -659,8 +659,8 @@ void Ledger::QueueBatch(const Entries& entries, Callback done, Waiter* waiter) {
   Enqueue(std::move(g));
 }
 
-void Ledger::AppendBatchAsync(std::span<const std::string_view> entries,
-                              Callback done) {
+template <typename Entries>
+void Ledger::CheckAndQueueBatch(const Entries& entries, Callback done) {
   Status s = CheckBatch(entries);
   if (!s.ok()) {
     Group g;
@@ -671,16 +671,14 @@ void Ledger::AppendBatchAsync(std::span<const std::string_view> entries,
   QueueBatch(entries, std::move(done), nullptr);
 }
 
+void Ledger::AppendBatchAsync(std::span<const std::string_view> entries,
+                              Callback done) {
+  CheckAndQueueBatch(entries, std::move(done));
+}
+
 void Ledger::AppendBatchAsync(std::span<const std::string> entries,
                               Callback done) {
-  Status s = CheckBatch(entries);
-  if (!s.ok()) {
-    Group g;
-    g.callback = std::move(done);
-    Finish(g, s, 0);
-    return;
-  }
-  QueueBatch(entries, std::move(done), nullptr);
+  CheckAndQueueBatch(entries, std::move(done));
 }
 
 StatusOr<uint64_t> Ledger::Append(std::string_view entry) {

@@ -251,6 +251,9 @@ class Ledger {
   Status CreateSegment(uint64_t first_index, uint32_t prev_chain);
   template <typename Entries>
   void QueueBatch(const Entries& entries, Callback done, Waiter* waiter);
+  // AppendBatchAsync: a bad call completes `done` with its error at once.
+  template <typename Entries>
+  void CheckAndQueueBatch(const Entries& entries, Callback done);
   void Enqueue(std::unique_ptr<Group> group);
   void WriterLoop();
   void WriteJob(SyncJob job);
