@@ -154,6 +154,22 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
     std::sort(s.anc_.begin() + s.anc_begin_[start], s.anc_.end());
   }
   s.anc_begin_[n] = static_cast<uint32_t>(s.anc_.size());
+
+  // Attribute-name index (see attr_at_), in entity order.
+  s.attr_at_.assign(n, -1);
+  size_t words = 0;
+  for (const Entity& e : s.entities_) words += 2 + e.attrs.size();
+  s.attr_index_.reserve(words);
+  for (size_t id = 0; id < n; ++id) {
+    int32_t ei = s.entity_index_[id];
+    if (ei < 0) continue;
+    const ValueRecord& attrs = s.entities_[ei].attrs;
+    s.attr_at_[id] = static_cast<int32_t>(s.attr_index_.size());
+    s.attr_index_.push_back(static_cast<uint32_t>(ei));
+    s.attr_index_.push_back(static_cast<uint32_t>(attrs.size()));
+    for (const RecordField& f : attrs)
+      s.attr_index_.push_back(AttrNameHash(f.first));
+  }
   return s;
 }
 
@@ -169,6 +185,25 @@ int32_t EntityStore::Intern(const EntityUid& uid, size_t hash) const {
 const Entity* EntityStore::Find(const EntityUid& uid) const {
   int32_t id = Intern(uid);
   return id < 0 ? nullptr : EntityOf(id);
+}
+
+bool EntityStore::FindAttr(int32_t id, std::string_view name,
+                           uint32_t name_hash, const Value** field) const {
+  const int32_t at = attr_at_[id];
+  if (at < 0) return false;
+  const uint32_t* block = attr_index_.data() + at;
+  const uint32_t count = block[1];
+  *field = nullptr;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (block[2 + i] != name_hash) continue;
+    // Equal hashes: confirm on the key (two names may share a hash).
+    const RecordField& f = entities_[block[0]].attrs[i];
+    if (StringsEqual(f.first, name)) {
+      *field = &f.second;
+      return true;
+    }
+  }
+  return true;
 }
 
 bool EntityStore::InIds(int32_t a, int32_t b) const {

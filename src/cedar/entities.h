@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "cedar/result.h"
@@ -74,6 +75,24 @@ class EntityStore {
   }
   // `a in b` on interned ids.
   bool InIds(int32_t a, int32_t b) const;
+
+  // AttrNameHash(name): the 32-bit hash the store indexes attribute names
+  // by. Callers that look one name up often (a compiled policy) compute it
+  // once:
+  //   uint32_t h = EntityStore::AttrNameHash("department");
+  //   const Value* f;
+  //   if (store.FindAttr(id, "department", h, &f) && f != nullptr) { ... }
+  static uint32_t AttrNameHash(std::string_view name) {
+    return static_cast<uint32_t>(HashBytes(name.data(), name.size(), 0));
+  }
+  // FindAttr(id, name, name_hash, &field): false if interned id `id` is not
+  // an entity in the store; else true, with *field the entity's attribute
+  // `name` (a Value in the store), or nullptr if it has none. `name_hash`
+  // must be AttrNameHash(name). An absent name is usually rejected on the
+  // hashes alone, without reading the record's keys.
+  bool FindAttr(int32_t id, std::string_view name, uint32_t name_hash,
+                const Value** field) const;
+
   // If `v` is one of the Values handed out by ValueOf, its id; else -1.
   int32_t IdOfValue(const Value* v) const {
     std::less<const Value*> lt;
@@ -99,6 +118,12 @@ class EntityStore {
       entity_index_;            // interned id -> index in entities_, or -1
   std::vector<Value> values_;   // interned id -> Value::Entity of its uid
   std::vector<size_t> hashes_;  // interned id -> EntityUidHash of its uid
+  // Attribute-name index, so that a lookup reads one short array and not the
+  // record's keys. attr_at_[id] is -1 unless `id` is an entity; else the
+  // entity's block in attr_index_: {index in entities_, n, then the
+  // AttrNameHash of each of its n attributes, in the record's order}.
+  std::vector<int32_t> attr_at_;
+  std::vector<uint32_t> attr_index_;
 };
 
 // One authorization request.

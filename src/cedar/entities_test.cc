@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace haven::cedar {
 namespace {
@@ -178,6 +181,90 @@ TEST(EntityStore, UidsThatOnlyDifferLateOrInLengthAreDistinct) {
     ASSERT_GE(id, 0);
     EXPECT_EQ(s->UidOf(id), u);
   }
+}
+
+TEST(EntityStore, FindAttrFindsPresentAttributesAndRejectsAbsentOnes) {
+  Entity alice = E(U("User", "alice"), {U("Group", "g")});
+  alice.attrs = {{"badge", Value::Long(7)}, {"name", Value::String("Alice")}};
+  Result<EntityStore> s = EntityStore::Build({alice, E(U("User", "bob"))});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  auto find = [&](const EntityUid& uid, std::string_view name,
+                  const Value** f) {
+    return s->FindAttr(s->Intern(uid), name, EntityStore::AttrNameHash(name),
+                       f);
+  };
+  const Value* f = nullptr;
+  ASSERT_TRUE(find(U("User", "alice"), "name", &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::String("Alice"));
+  // The field is the store's own Value, not a copy.
+  EXPECT_EQ(f, &s->Find(U("User", "alice"))->attrs[1].second);
+  ASSERT_TRUE(find(U("User", "alice"), "badge", &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::Long(7));
+  // Absent: on an entity with attributes, and on one with none.
+  ASSERT_TRUE(find(U("User", "alice"), "department", &f));
+  EXPECT_EQ(f, nullptr);
+  ASSERT_TRUE(find(U("User", "alice"), "nam", &f));
+  EXPECT_EQ(f, nullptr);
+  ASSERT_TRUE(find(U("User", "bob"), "name", &f));
+  EXPECT_EQ(f, nullptr);
+  // A uid known only as a parent is not an entity.
+  EXPECT_FALSE(find(U("Group", "g"), "name", &f));
+}
+
+TEST(EntityStore, FindAttrConfirmsHashMatchesOnTheName) {
+  // Two names with the same 32-bit hash, found by a birthday search.
+  std::unordered_map<uint32_t, std::string> seen;
+  std::string a, b;
+  for (int i = 0; i < 1000000 && a.empty(); ++i) {
+    std::string name = "attr" + std::to_string(i);
+    auto [it, fresh] = seen.emplace(EntityStore::AttrNameHash(name), name);
+    if (!fresh) {
+      a = it->second;
+      b = name;
+    }
+  }
+  ASSERT_FALSE(a.empty()) << "no collision found";
+  ASSERT_EQ(EntityStore::AttrNameHash(a), EntityStore::AttrNameHash(b));
+
+  // An entity with only `a`: a lookup of `b` matches a's hash, then misses.
+  Entity one = E(U("T", "one"));
+  one.attrs = {{a, Value::Long(1)}};
+  // An entity with both (Build sorts the record by key).
+  Entity both = E(U("T", "both"));
+  both.attrs = {{a, Value::Long(1)}, {b, Value::Long(2)}};
+  Result<EntityStore> s = EntityStore::Build({one, both});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const uint32_t h = EntityStore::AttrNameHash(a);
+  const Value* f = nullptr;
+  ASSERT_TRUE(s->FindAttr(s->Intern(U("T", "one")), b, h, &f));
+  EXPECT_EQ(f, nullptr);
+  ASSERT_TRUE(s->FindAttr(s->Intern(U("T", "one")), a, h, &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::Long(1));
+  ASSERT_TRUE(s->FindAttr(s->Intern(U("T", "both")), a, h, &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::Long(1));
+  ASSERT_TRUE(s->FindAttr(s->Intern(U("T", "both")), b, h, &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::Long(2));
+}
+
+TEST(EntityStore, FindAttrSurvivesACopyOfTheStore) {
+  Entity alice = E(U("User", "alice"));
+  alice.attrs = {{"name", Value::String("Alice")}};
+  EntityStore copy;
+  {
+    Result<EntityStore> s = EntityStore::Build({alice});
+    ASSERT_TRUE(s.ok());
+    copy = *s;
+  }
+  const Value* f = nullptr;
+  ASSERT_TRUE(copy.FindAttr(copy.Intern(U("User", "alice")), "name",
+                            EntityStore::AttrNameHash("name"), &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::String("Alice"));
 }
 
 }  // namespace

@@ -71,7 +71,8 @@ struct Node {
   Var var = Var::kPrincipal;
   ExtensionFn fn = ExtensionFn::kUnknown;
   Value literal;
-  size_t uid_hash = 0;  // kLiteral entity: EntityUidHash of its uid
+  size_t uid_hash = 0;     // kLiteral entity: EntityUidHash of its uid
+  uint32_t name_hash = 0;  // kGetAttr, kHasAttr: AttrNameHash of `name`
   std::string name;
   std::vector<std::string> keys;
   std::vector<Pattern> patterns;  // kLike: one, or a run's (see like_any)
@@ -240,6 +241,8 @@ Node CompileNodeFlat(const Expr& e, AttrPaths* paths) {
   n.var = e.var;
   n.literal = e.literal;
   n.name = e.name;
+  if (e.kind == ExprKind::kGetAttr || e.kind == ExprKind::kHasAttr)
+    n.name_hash = EntityStore::AttrNameHash(n.name);
   n.keys = e.keys;
   if (e.kind == ExprKind::kLike) {
     n.patterns = {e.pattern};
@@ -722,21 +725,18 @@ inline bool Evaluator::VarAttr(const Node& n, const Value** field) {
     return true;
   }
   // What Eval's kGetAttr finds through VarValue and FindEntity, directly.
-  const ValueRecord* rec;
+  const Value* f;
   const Var var = n.args[0].var;
   if (var == Var::kContext) {
     if (request_.context.kind() != Value::Kind::kRecord) return false;
-    rec = &request_.context.AsRecord();
+    f = FindField(request_.context.AsRecord(), n.name, n.hint);
   } else {
     const int32_t id = ids_[var == Var::kPrincipal ? 0
                             : var == Var::kAction  ? 1
                                                    : 2];
-    if (id < 0) return false;
-    const Entity* e = entities_.EntityOf(id);
-    if (e == nullptr) return false;
-    rec = &e->attrs;
+    if (id < 0 || !entities_.FindAttr(id, n.name, n.name_hash, &f))
+      return false;
   }
-  const Value* f = FindField(*rec, n.name, n.hint);
   m = f != nullptr ? f : &kAbsent;
   *field = m;
   return true;
@@ -879,8 +879,8 @@ bool Evaluator::Eval(const Node& n, Out& out) {
         if (n.kind == ExprKind::kGetAttr && field == nullptr)
           return Fail("record does not have the attribute `" + n.name + "`");
       } else if (a.v->kind() == K::kEntity) {
-        const Entity* ent = FindEntity(*a.v);
-        if (ent == nullptr) {
+        const int32_t id = EntityId(*a.v);
+        if (id < 0 || !entities_.FindAttr(id, n.name, n.name_hash, &field)) {
           if (n.kind == ExprKind::kHasAttr) {
             out.SetBool(false);
             return true;
@@ -888,7 +888,6 @@ bool Evaluator::Eval(const Node& n, Out& out) {
           return Fail("entity `" + a.v->AsEntity().ToString() +
                       "` does not exist");
         }
-        field = FindField(ent->attrs, n.name, n.hint);
         if (n.kind == ExprKind::kGetAttr && field == nullptr)
           return Fail("`" + a.v->AsEntity().ToString() +
                       "` does not have the attribute `" + n.name + "`");
