@@ -169,15 +169,20 @@ check "the database does not hold the secret" not grep -qaF "${secret#hvn_}" "$d
 
 # --- While another process holds the ledger, entries stay pending. ---
 # The holder is `haven ledger append` reading a pipe (fd 3) that stays open
-# until we close it; it opens the ledger, and so takes its lock, before it
-# reads. Wait until the lock is seen, or the holder is gone: up to 180 s,
-# since a sanitizer build on a loaded machine once needed more than 60.
+# until we close it; it opens the ledger, and so takes its lock (flock on
+# DIR/LOCK), before it reads. Wait until the kernel lists that lock as the
+# holder's in /proc/locks, or the holder is gone: up to 180 s, since a
+# sanitizer build on a loaded machine once needed more than 60. Probing by
+# opening the ledger would race with the holder for the same lock.
 exec 3> >(exec "$haven" ledger append "$data/ledger" > /dev/null 2> "$tmp/holder.err")
 holder=$!
+lock_inode=$(stat -c %i "$data/ledger/LOCK")
 held=0
 deadline=$((SECONDS + 180))
 while ((SECONDS < deadline)); do
-  if ! "$haven" ledger entries "$data/ledger" --from 0 > /dev/null 2> "$tmp/probe.err"; then
+  if awk -v pid="$holder" -v ino="$lock_inode" \
+       '$2 == "FLOCK" && $5 == pid && $6 ~ (":" ino "$") { found = 1 }
+        END { exit !found }' /proc/locks; then
     held=1
     break
   fi
@@ -190,7 +195,9 @@ if [[ $held -ne 1 ]]; then
   echo "  holder stderr: $(cat "$tmp/holder.err")"
   echo "  file system of $tmp: $(stat -f -c %T "$tmp")"
 else
-  check "the probe says why" grep -q "open in another process" "$tmp/probe.err"
+  run ledger entries "$data/ledger" --from 0
+  check "a reader is refused while it is held" test "$status" -ne 0
+  check "the refusal says why" has "$err" "open in another process"
 fi
 run user add --data "$data" --id isp.trooper --agency IL0000000 --name "I. Trooper" --role officer
 check "a change while the ledger is held exits 0" test "$status" -eq 0
