@@ -116,6 +116,18 @@ LikeAnyMatcher::LikeAnyMatcher(const std::vector<Pattern>& patterns) {
 #endif
 }
 
+inline bool LikeAnyMatcher::WordAt(const char* t, size_t n, size_t at) const {
+  // Candidates agree with the text in their first two bytes.
+  for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &
+                    seconds_[static_cast<unsigned char>(t[at + 1])];
+       m != 0; m &= m - 1) {
+    const std::string& w = words_[__builtin_ctzll(m)];
+    if (w.size() <= n - at && BytesEqual(t + at, w.data(), w.size()))
+      return true;
+  }
+  return false;
+}
+
 bool LikeAnyMatcher::MatchesByPairs(const char* t, size_t n) const {
 #if defined(__SSE2__)
   // 16 positions at a time: a bit for each position whose two bytes start
@@ -149,13 +161,7 @@ bool LikeAnyMatcher::MatchesByPairs(const char* t, size_t n) const {
     for (unsigned mask = _mm_movemask_epi8(hit); mask != 0; mask &= mask - 1) {
       const size_t at = base + __builtin_ctz(mask);
       if (at + 1 >= n) break;
-      for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &
-                        seconds_[static_cast<unsigned char>(t[at + 1])];
-           m != 0; m &= m - 1) {
-        const std::string& w = words_[__builtin_ctzll(m)];
-        if (w.size() <= n - at && BytesEqual(t + at, w.data(), w.size()))
-          return true;
-      }
+      if (WordAt(t, n, at)) return true;
     }
   }
 #else
@@ -175,16 +181,8 @@ bool LikeAnyMatcher::Matches(std::string_view text) const {
   if (n == 0) return false;
   const char* t = text.data();
   if (!pairs_.empty()) return MatchesByPairs(t, n);
-  // Candidates at `at` agree with the text in their first two bytes.
-  for (size_t at = 0; at + 1 < n; ++at) {
-    for (uint64_t m = firsts_[static_cast<unsigned char>(t[at])] &
-                      seconds_[static_cast<unsigned char>(t[at + 1])];
-         m != 0; m &= m - 1) {
-      const std::string& w = words_[__builtin_ctzll(m)];
-      if (w.size() <= n - at && BytesEqual(t + at, w.data(), w.size()))
-        return true;
-    }
-  }
+  for (size_t at = 0; at + 1 < n; ++at)
+    if (WordAt(t, n, at)) return true;
   return (firsts_[static_cast<unsigned char>(t[n - 1])] & one_byte_) != 0;
 }
 

@@ -67,6 +67,8 @@ class LikeAnyMatcher {
   };
   std::vector<Pair> pairs_;
   bool MatchesByPairs(const char* t, size_t n) const;
+  // Whether a word starts at t[at] (at + 1 < n).
+  bool WordAt(const char* t, size_t n, size_t at) const;
 };
 
 }  // namespace haven::cedar
