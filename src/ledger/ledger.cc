@@ -109,7 +109,7 @@ class Ledger::HashStore : public NodeSource {
                   pos * kHashSize, path_);
   }
 
-  // Writer thread (or recovery) only.
+  // One thread at a time: recovery, then the completer.
   void Append(std::span<const Hash> nodes) {
     if (nodes.empty()) return;
     std::lock_guard<std::mutex> l(mu_);
@@ -528,8 +528,8 @@ Ledger::~Ledger() {
   }
   if (syncer_.joinable()) {
     {
-      std::lock_guard<std::mutex> l(sync_mu_);
-      sync_stopping_ = true;  // the syncer finishes any job it holds first
+      std::lock_guard<std::mutex> l(queue_mu_);
+      sync_stopping_ = true;  // the syncer writes any posted batch first
     }
     sync_cv_.notify_all();
     syncer_.join();
@@ -712,19 +712,21 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 }
 }  // namespace
 
-// The writer half of group commit. While the syncer makes the previous batch
-// durable, the writer keeps taking queued entries into the next batch,
-// framing and hashing them; once that sync is done (and, unless the batch is
-// full, no sooner than min_sync_interval after the previous write) it writes
-// the batch with one
-// pwrite and hands it to the syncer. So a batch holds every entry queued
-// until the disk was free, and a crash tears at most one write (format §2.4).
+// The writer half of group commit. While the syncer writes and syncs the
+// previous batch, the writer keeps taking queued entries into the next batch,
+// framing and hashing them, and posts it to the syncer (ready_): a full batch
+// as soon as the slot is free, so that the syncer writes it the moment the
+// previous sync returns, with no thread in between; a batch that is not full
+// only once the syncer is idle (and no sooner than min_sync_interval after the
+// previous post), so that it holds every entry queued until the disk was free.
+// The syncer writes one batch at a time and only after the previous one is
+// durable, so a crash tears at most one write (format §2.4).
 //
 // It takes the whole queue at once (one swap under the lock) into `inbox`,
 // and frames from there, outside the lock, as much as fits in the batch and
 // in the current segment; a call's entries may so span batches.
 void Ledger::WriterLoop() {
-  SyncJob job;             // framed and hashed, not yet written
+  SyncJob job;             // framed and hashed, not yet posted
   size_t job_bytes = 0;    // frame bytes in job
   size_t job_entries = 0;  // entries in job
   bool job_full = false;   // the next entry would exceed max_batch_bytes
@@ -791,29 +793,41 @@ void Ledger::WriterLoop() {
       job.encode_seconds += Seconds(t0, Clock::now());
       continue;
     }
-    bool write = false;
+    bool post = false;
+    bool create_segment = false;
     {
       std::unique_lock<std::mutex> l(queue_mu_);
       while (true) {
         if (!full && !queue_.empty()) break;  // take more
-        if (pending && sync_idle_) {
-          // A full batch goes at once: waiting would not make it fuller.
-          Clock::time_point due = Clock::time_point::min();
-          if (!full) {
-            due = std::max(next_write, job_start + options_.batch_linger);
-          }
-          if (stopping_ || Clock::now() >= due) {
-            write = true;
+        if (job_entries > 0 && !ready_) {
+          if (full) {
+            // A full batch goes at once: waiting would not make it fuller.
+            post = true;
             break;
           }
-          queue_cv_.wait_until(l, due);
+          if (sync_idle_) {
+            Clock::time_point due =
+                std::max(next_write, job_start + options_.batch_linger);
+            if (stopping_ || Clock::now() >= due) {
+              post = true;
+              break;
+            }
+            queue_cv_.wait_until(l, due);
+            continue;
+          }
+        } else if (job_entries == 0 && roll && sync_idle_) {
+          // The full segment's last batch is durable, so a torn write can
+          // only ever be in the last segment.
+          create_segment = true;
+          break;
         } else if (!pending && stopping_) {
-          return;  // the queue is empty and everything is written
-        } else {
-          queue_cv_.wait(l);
+          return;  // the queue is empty and everything is posted
         }
+        writer_waits_for_slot_ = full && job_entries > 0 && ready_.has_value();
+        queue_cv_.wait(l);
+        writer_waits_for_slot_ = false;
       }
-      if (!write) {
+      if (!post && !create_segment) {
         inbox.clear();  // all taken; keeps its capacity for the queue
         inbox.swap(queue_);
         queued_entries_ = 0;
@@ -821,10 +835,7 @@ void Ledger::WriterLoop() {
         at_entry = 0;
       }
     }
-    if (!write) continue;
-    if (job_entries == 0) {
-      // Rolling over: the full segment's last batch is durable, so a torn
-      // write can only ever be in the last segment.
+    if (create_segment) {
       roll = false;
       Status s = Broken();
       if (s.ok()) s = CreateSegment(next_index_, chain_);
@@ -832,11 +843,11 @@ void Ledger::WriterLoop() {
         SetBroken(s);
         failed = true;
       }
-    } else {
+    } else if (post) {
       next_write = Clock::now() + options_.min_sync_interval;
-      WriteJob(std::move(job));
+      std::string frames = PostJob(std::move(job));
       job = SyncJob();
-      job.frames.swap(spare_frames_);  // reuse the written batch's buffer
+      job.frames = std::move(frames);  // reuse a written batch's buffer
       job_bytes = 0;
       job_entries = 0;
       job_full = false;
@@ -844,129 +855,137 @@ void Ledger::WriterLoop() {
   }
 }
 
-// Writes an encoded batch and hands it to the syncer, which is idle.
-void Ledger::WriteJob(SyncJob job) {
-  Status s = Broken();
-  Clock::time_point t1 = Clock::now();
-  if (s.ok()) {
-    job.segment = segments_.back().get();  // only this thread adds segments
-    s = WriteAt(job.segment->fd.get(), job.frames, segment_offset_,
-                job.segment->path);
-    if (!s.ok()) SetBroken(s);
-  }
-  // The frames are in the page cache (or failed): keep the buffer.
-  const size_t frame_bytes = job.frames.size();
-  spare_frames_.swap(job.frames);
-  spare_frames_.clear();
-  if (!s.ok()) {
-    // Failed in order after every batch before it (the syncer queued the
-    // previous one before it went idle): a call may span batches.
-    {
-      std::lock_guard<std::mutex> l(complete_mu_);
-      complete_queue_.push_back({std::move(job.parts), job.first, s});
-    }
-    complete_cv_.notify_one();
-    return;
-  }
-  segment_offset_ += frame_bytes;
+// Hands a framed batch to the syncer; ready_ is empty. Returns an empty
+// buffer for the next batch's frames. Writer thread only.
+std::string Ledger::PostJob(SyncJob job) {
+  job.segment = segments_.back().get();  // only this thread adds segments
+  job.offset = segment_offset_;
   job.root = tree_.Root();
-  job.write_seconds = Seconds(t1, Clock::now());
+  segment_offset_ += job.frames.size();
+  std::string spare;
   {
     std::lock_guard<std::mutex> l(queue_mu_);
+    ready_ = std::move(job);
     sync_idle_ = false;
+    if (!spare_frames_.empty()) {
+      spare = std::move(spare_frames_.back());
+      spare_frames_.pop_back();
+    }
   }
-  {
-    std::lock_guard<std::mutex> l(sync_mu_);
-    sync_job_ = std::move(job);
-  }
-  sync_cv_.notify_all();
+  sync_cv_.notify_one();
+  return spare;
 }
 
-// The syncer half: fdatasync, publish, then complete the batch's appends.
+// The syncer: writes each posted batch with one pwrite and makes it durable
+// with one fdatasync, then hands it to the completer. It takes the next batch
+// as soon as a sync returns, in the same thread, so that write and sync go
+// back to back as in a raw loop; it writes nothing after a failure.
 void Ledger::SyncLoop() {
+  std::string used;  // the last written batch's buffer, for a later one
+  while (true) {
+    SyncJob job;
+    bool slot_freed = false;
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      if (used.capacity() > 0) {
+        used.clear();
+        spare_frames_.push_back(std::move(used));
+        used = std::string();
+      }
+      if (!ready_) {
+        sync_idle_ = true;
+        queue_cv_.notify_one();
+        sync_cv_.wait(l, [&] { return ready_.has_value() || sync_stopping_; });
+        if (!ready_) return;  // the writer has stopped and all is written
+      }
+      job = std::move(*ready_);
+      ready_.reset();
+      sync_idle_ = false;
+      slot_freed = writer_waits_for_slot_;
+    }
+    if (slot_freed) queue_cv_.notify_one();
+    Clock::time_point t1 = Clock::now();
+    Status s = Broken();
+    if (s.ok()) {
+      s = WriteAt(job.segment->fd.get(), job.frames, job.offset,
+                  job.segment->path);
+      Clock::time_point t2 = Clock::now();
+      job.write_seconds = Seconds(t1, t2);
+      if (s.ok()) {
+        s = SyncData(job.segment->fd.get(), job.segment->path);
+        job.sync_seconds = Seconds(t2, Clock::now());
+      }
+      // What reached the disk is unknown: stop accepting appends. Reopening
+      // recovers whatever is there.
+      if (!s.ok()) SetBroken(s);
+    }
+    job.status = s;
+    used = std::move(job.frames);
+    // Publishing and waking a thousand waiters takes milliseconds: the
+    // completer does it while this thread writes and syncs the next batch.
+    {
+      std::lock_guard<std::mutex> l(complete_mu_);
+      complete_queue_.push_back(std::move(job));
+    }
+    complete_cv_.notify_one();
+  }
+}
+
+// Makes a synced batch visible: its nodes, index points, size and root.
+// Completer thread only, in batch order.
+void Ledger::Publish(const SyncJob& job) {
+  hashes_->Append(job.nodes);
+  if (!job.points.empty()) {
+    std::lock_guard<std::mutex> l(segments_mu_);
+    index_points_.insert(index_points_.end(), job.points.begin(),
+                         job.points.end());
+  }
+  std::lock_guard<std::mutex> l(state_mu_);
+  size_ = job.end;
+  root_ = job.root;
+}
+
+void Ledger::CompleteLoop() {
   while (true) {
     SyncJob job;
     {
-      std::unique_lock<std::mutex> l(sync_mu_);
-      sync_cv_.wait(l, [&] { return sync_job_.has_value() || sync_stopping_; });
-      if (!sync_job_) return;
-      job = std::move(*sync_job_);
-      sync_job_.reset();
+      std::unique_lock<std::mutex> l(complete_mu_);
+      complete_cv_.wait(
+          l, [&] { return !complete_queue_.empty() || complete_stopping_; });
+      if (complete_queue_.empty()) return;
+      job = std::move(complete_queue_.front());
+      complete_queue_.pop_front();
     }
-    Clock::time_point t2 = Clock::now();
-    Status s = SyncData(job.segment->fd.get(), job.segment->path);
-    Clock::time_point t3 = Clock::now();
-    if (s.ok()) {
-      hashes_->Append(job.nodes);
-      if (!job.points.empty()) {
-        std::lock_guard<std::mutex> l(segments_mu_);
-        index_points_.insert(index_points_.end(), job.points.begin(),
-                             job.points.end());
-      }
-      std::lock_guard<std::mutex> l(state_mu_);
-      size_ = job.end;
-      root_ = job.root;
-    } else {
-      // What reached the disk is unknown: stop accepting appends. Reopening
-      // recovers whatever is there.
-      SetBroken(s);
-    }
+    Clock::time_point t0 = Clock::now();
+    const bool ok = job.status.ok();
+    // Published before any of its appends completes, so that a caller sees
+    // its entry in size(), proofs and ReadEntries.
+    if (ok) Publish(job);
+    CompleteParts(job.parts, job.status, job.first);
+    job.parts.clear();  // frees the completed calls
     {
       std::lock_guard<std::mutex> l(stats_mu_);
       stats_.batches++;
       stats_.entries += job.end - job.first;
       stats_.encode_seconds += job.encode_seconds;
       stats_.write_seconds += job.write_seconds;
-      stats_.sync_seconds += Seconds(t2, t3);
+      stats_.sync_seconds += job.sync_seconds;
+      stats_.complete_seconds += Seconds(t0, Clock::now());
     }
-    // Waking a thousand waiters takes milliseconds: the completer does it
-    // while this thread syncs the next batch. Queued before the writer may
-    // write again, so that batches are completed in order.
-    {
-      std::lock_guard<std::mutex> l(complete_mu_);
-      complete_queue_.push_back({std::move(job.parts), job.first, s});
-    }
-    complete_cv_.notify_one();
-    {
-      std::lock_guard<std::mutex> l(queue_mu_);
-      sync_idle_ = true;
-    }
-    queue_cv_.notify_all();
-    if (s.ok() &&
-        job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
-            options_.checkpoint_every_entries) {
+    if (ok && job.end - checkpointed_size_.load(std::memory_order_relaxed) >=
+                  options_.checkpoint_every_entries) {
       {
         std::lock_guard<std::mutex> l(signal_mu_);
         checkpoint_wanted_ = true;
       }
       checkpoint_cv_.notify_one();
-    } else if (s.ok() &&
-               hashes_->unwritten() * kHashSize >= kNodeTrickleBytes) {
+    } else if (ok && hashes_->unwritten() * kHashSize >= kNodeTrickleBytes) {
       {
         std::lock_guard<std::mutex> l(signal_mu_);
         nodes_wanted_ = true;
       }
       checkpoint_cv_.notify_one();
     }
-  }
-}
-
-void Ledger::CompleteLoop() {
-  while (true) {
-    Completion c;
-    {
-      std::unique_lock<std::mutex> l(complete_mu_);
-      complete_cv_.wait(
-          l, [&] { return !complete_queue_.empty() || complete_stopping_; });
-      if (complete_queue_.empty()) return;
-      c = std::move(complete_queue_.front());
-      complete_queue_.pop_front();
-    }
-    Clock::time_point t0 = Clock::now();
-    CompleteParts(c.parts, c.status, c.first);
-    c.parts.clear();  // frees the completed calls
-    std::lock_guard<std::mutex> l(stats_mu_);
-    stats_.complete_seconds += Seconds(t0, Clock::now());
   }
 }
 

@@ -18,9 +18,9 @@
 // ledger (an flock on DIR/LOCK).
 //
 // Inside, three threads pipeline group commit: a writer frames and hashes the
-// next batch while a syncer fdatasyncs the previous one, and a completer
-// wakes the appenders of synced batches; a fourth signs periodic checkpoints
-// and writes new tree nodes to tree.hashes.
+// next batch while a syncer writes and fdatasyncs the previous one, and a
+// completer publishes synced batches and wakes their appenders; a fourth signs
+// periodic checkpoints and writes new tree nodes to tree.hashes.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // The callbacks of AppendAsync and AppendBatchAsync run on the ledger's
@@ -230,9 +230,11 @@ class Ledger {
     uint64_t offset;
   };
   class HashStore;
-  // A written batch on its way to durability (writer -> syncer).
+  // A framed batch on its way to durability: the writer frames it, the syncer
+  // writes and syncs it, the completer publishes it and completes its parts.
   struct SyncJob {
     Segment* segment = nullptr;
+    uint64_t offset = 0;  // where its frames go in `segment`
     std::string frames;
     std::vector<Hash> nodes;
     std::vector<IndexPoint> points;
@@ -240,8 +242,10 @@ class Ledger {
     uint64_t first = 0;
     uint64_t end = 0;
     Hash root{};
+    Status status;  // of its write and sync
     double encode_seconds = 0;
     double write_seconds = 0;
+    double sync_seconds = 0;
   };
 
   Ledger(const Options& options, std::string dir);
@@ -256,8 +260,9 @@ class Ledger {
   void CheckAndQueueBatch(const Entries& entries, Callback done);
   void Enqueue(std::unique_ptr<Group> group);
   void WriterLoop();
-  void WriteJob(SyncJob job);
+  std::string PostJob(SyncJob job);
   void SyncLoop();
+  void Publish(const SyncJob& job);
   void CompleteLoop();
   Status Broken() const;
   void SetBroken(const Status& s);
@@ -279,40 +284,40 @@ class Ledger {
   std::vector<std::unique_ptr<Segment>> segments_;
   std::vector<IndexPoint> index_points_;
 
-  // The append queue.
+  // The append queue, and the writer -> syncer handoff.
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  std::condition_variable queue_cv_;  // the writer waits on it
   std::vector<std::unique_ptr<Group>> queue_;
   size_t queued_entries_ = 0;  // in queue_
   bool stopping_ = false;
-  bool sync_idle_ = true;  // no batch is written but not yet synced
+  // Every posted batch is durable (or failed): ready_ is empty and the syncer
+  // holds no batch. Set by the syncer only; cleared whenever ready_ is filled.
+  bool sync_idle_ = true;
+  // A framed batch for the syncer to write as soon as the previous one is
+  // durable; at most one. Posted by the writer.
+  std::optional<SyncJob> ready_;
+  bool writer_waits_for_slot_ = false;  // a full batch waits for ready_
+  std::condition_variable sync_cv_;     // the syncer waits on it
+  bool sync_stopping_ = false;
+  std::vector<std::string> spare_frames_;  // written batches' buffers
 
   // Writer-thread state.
   uint32_t chain_ = 0;
   uint64_t next_index_ = 0;
-  uint64_t segment_offset_ = 0;  // write position in the last segment
+  uint64_t segment_offset_ = 0;  // end of the posted frames in the last segment
   CompactRange tree_;
   mutable std::mutex stats_mu_;
   LedgerStats stats_;
   std::vector<Hash> node_buf_;
-  std::string spare_frames_;  // a written batch's buffer, for the next one
 
-  // The writer/syncer handoff; guarded by sync_mu_.
   mutable std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
-  std::optional<SyncJob> sync_job_;
-  bool sync_stopping_ = false;
   Status broken_;  // once not OK, every append fails with it
 
-  // Batches whose appends are to be completed (syncer -> completer).
-  struct Completion {
-    std::vector<Part> parts;
-    uint64_t first = 0;
-    Status status;
-  };
+  // Synced (or failed) batches, in order, to be published and completed
+  // (syncer -> completer); their frames buffers are gone.
   std::mutex complete_mu_;
   std::condition_variable complete_cv_;
-  std::deque<Completion> complete_queue_;
+  std::deque<SyncJob> complete_queue_;
   bool complete_stopping_ = false;
 
   // Published state: durable size and root.

@@ -213,6 +213,76 @@ TEST_F(LedgerTest, BatchAppendsTakeConsecutiveIndicesAcrossBatchesAndSegments) {
   EXPECT_TRUE(v->ok) << v->summary;
 }
 
+TEST_F(LedgerTest, FullBatchesQueuedAheadCompleteInOrderAcrossSegments) {
+  options_.max_batch_entries = 16;  // every call below is one full batch...
+  options_.segment_bytes = 4096;    // ...and a segment holds a few of them
+  options_.min_sync_interval = std::chrono::microseconds(0);
+  constexpr size_t kCalls = 300, kPer = 16;
+  std::mutex mu;
+  std::vector<uint64_t> completed;  // first indices, in completion order
+  std::vector<std::string> all;
+  {
+    auto l = OpenOrDie();
+    // Issued all at once, so that the writer frames batches while earlier
+    // ones are written and synced.
+    for (size_t c = 0; c < kCalls; ++c) {
+      std::vector<std::string> entries;
+      for (size_t i = 0; i < kPer; ++i) entries.push_back(Entry(c * kPer + i));
+      all.insert(all.end(), entries.begin(), entries.end());
+      l->AppendBatchAsync(std::span<const std::string>(entries),
+                          [&](Status s, uint64_t first) {
+                            EXPECT_TRUE(s.ok()) << s.ToString();
+                            std::lock_guard<std::mutex> g(mu);
+                            completed.push_back(first);
+                          });
+    }
+  }  // closing completes every queued call
+  ASSERT_EQ(completed.size(), kCalls);
+  for (size_t c = 0; c < kCalls; ++c) ASSERT_EQ(completed[c], c * kPer) << c;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() == ".seg") {
+      EXPECT_LE(fs::file_size(e.path()), 4096u) << e.path();
+    }
+  }
+  auto l = OpenOrDie();
+  EXPECT_TRUE(l->recovery().empty());
+  StatusOr<std::vector<std::string>> read = l->ReadEntries(0, l->size());
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, all);
+  l.reset();
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
+}
+
+TEST_F(LedgerTest, AnEntryIsInSizeAndProvableWhenItsAppendCompletes) {
+  options_.max_batch_entries = 8;
+  options_.min_sync_interval = std::chrono::microseconds(0);
+  constexpr int kCount = 500;
+  InMemoryTree ref;
+  for (int i = 0; i < kCount; ++i) ref.Append(Entry(i));
+  std::atomic<int> done{0};
+  std::vector<uint64_t> size_seen(kCount);
+  std::vector<int> root_ok(kCount);
+  auto l = OpenOrDie();
+  Ledger* p = l.get();
+  for (int i = 0; i < kCount; ++i) {
+    l->AppendAsync(Entry(i), [&, i, p](Status s, uint64_t index) {
+      EXPECT_TRUE(s.ok());
+      size_seen[i] = p->size();
+      // Needs the stored nodes up to the entry.
+      StatusOr<Hash> root = p->RootAt(index + 1);
+      root_ok[i] = root.ok() && *root == ref.RootAt(index + 1);
+      done.fetch_add(1);
+    });
+  }
+  while (done.load() < kCount) std::this_thread::yield();
+  for (int i = 0; i < kCount; ++i) {
+    EXPECT_GT(size_seen[i], uint64_t(i)) << i;
+    EXPECT_TRUE(root_ok[i]) << i;
+  }
+}
+
 TEST_F(LedgerTest, BatchAppendsSplitAtTheBatchByteLimit) {
   options_.max_batch_bytes = 100;  // a few frames of ~30 bytes each
   auto l = OpenOrDie();
