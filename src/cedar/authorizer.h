@@ -87,6 +87,10 @@ class Authorizer {
     void Finish();  // builds the table; call once after the last Add
     bool empty() const { return keys_.empty(); }
     const std::vector<int32_t>* Find(const EntityUid& uid, size_t hash) const;
+    // The same for interned id `id` of `store`, whose uid is read only when
+    // a key's hash matches.
+    const std::vector<int32_t>* Find(const EntityStore& store,
+                                     int32_t id) const;
 
    private:
     std::vector<EntityUid> keys_;

@@ -4,6 +4,7 @@
 #include "cedar/entities.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -54,11 +55,19 @@ int32_t EntityStore::InternNew(const EntityUid& uid, size_t hash) {
       id = static_cast<int32_t>(values_.size());
       table_[at] = id;
       values_.push_back(Value::Entity(uid));
-      hashes_.push_back(hash);
-      entity_index_.push_back(-1);
+      IdRec& r = recs_.emplace_back();
+      r.hash = hash;
+      if (uid.type.size() + uid.id.size() <= sizeof(r.words)) {
+        r.key_inline = true;
+        r.type_len = static_cast<uint8_t>(uid.type.size());
+        r.id_len = static_cast<uint8_t>(uid.id.size());
+        char* key = reinterpret_cast<char*>(r.words);
+        std::memcpy(key, uid.type.data(), uid.type.size());
+        std::memcpy(key + uid.type.size(), uid.id.data(), uid.id.size());
+      }
       return id;
     }
-    if (hashes_[id] == hash && UidOf(id) == uid) return id;
+    if (recs_[id].hash == hash && IsUid(id, uid)) return id;
   }
 }
 
@@ -73,8 +82,7 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   s.mask_ = cap - 1;
   s.entities_.reserve(entities.size());
   s.values_.reserve(named);
-  s.hashes_.reserve(named);
-  s.entity_index_.reserve(named);
+  s.recs_.reserve(named);
   auto intern = [&s](const EntityUid& uid) {
     return s.InternNew(uid, EntityUidHash()(uid));
   };
@@ -98,14 +106,14 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
       }
     }
     int32_t id = intern(e.uid);
-    int32_t existing = s.entity_index_[id];
+    int32_t existing = s.recs_[id].entity_index;
     if (existing >= 0) {
       // An exact repeat is harmless; a different entity with the same uid is
       // an error ("duplicate entity entry" in the reference).
       if (SameEntity(s.entities_[existing], e)) continue;
       return Error("duplicate entity entry `" + e.uid.ToString() + "`");
     }
-    s.entity_index_[id] = static_cast<int32_t>(s.entities_.size());
+    s.recs_[id].entity_index = static_cast<int32_t>(s.entities_.size());
     s.entities_.push_back(std::move(e));
   }
 
@@ -117,7 +125,7 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   std::vector<int32_t> par;
   for (size_t id = 0; id < n; ++id) {
     par_begin[id] = static_cast<uint32_t>(par.size());
-    int32_t ei = s.entity_index_[id];
+    int32_t ei = s.recs_[id].entity_index;
     if (ei >= 0)
       for (const EntityUid& p : s.entities_[ei].parents)
         par.push_back(s.Intern(p));
@@ -126,12 +134,12 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
 
   // Closure: a depth-first search from each entity. A node reached again
   // from itself is a cycle, which the reference refuses.
-  s.anc_begin_.assign(n + 1, 0);
   std::vector<uint32_t> seen(n, 0);
   uint32_t epoch = 0;
   std::vector<int32_t> stack;
   for (size_t start = 0; start < n; ++start) {
-    s.anc_begin_[start] = static_cast<uint32_t>(s.anc_.size());
+    s.recs_[start].anc_begin = static_cast<uint32_t>(s.anc_.size());
+    s.recs_[start].anc_end = s.recs_[start].anc_begin;
     if (par_begin[start] == par_begin[start + 1]) continue;
     ++epoch;
     stack.assign(par.begin() + par_begin[start],
@@ -151,22 +159,34 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
       for (uint32_t k = par_begin[v]; k < par_begin[v + 1]; ++k)
         if (seen[par[k]] != epoch) stack.push_back(par[k]);
     }
-    std::sort(s.anc_.begin() + s.anc_begin_[start], s.anc_.end());
+    std::sort(s.anc_.begin() + s.recs_[start].anc_begin, s.anc_.end());
+    s.recs_[start].anc_end = static_cast<uint32_t>(s.anc_.size());
   }
-  s.anc_begin_[n] = static_cast<uint32_t>(s.anc_.size());
 
-  // Attribute-name index (see attr_at_), in entity order.
-  s.attr_at_.assign(n, -1);
-  size_t words = 0;
-  for (const Entity& e : s.entities_) words += 2 + e.attrs.size();
-  s.attr_index_.reserve(words);
+  // Attribute-name index (see attr_index_), in entity order. A block that
+  // would straddle a line starts on the next one instead.
+  constexpr size_t kLineWords = 64 / sizeof(uint32_t);
+  constexpr size_t kRecWords = sizeof(IdRec::words) / sizeof(uint32_t);
   for (size_t id = 0; id < n; ++id) {
-    int32_t ei = s.entity_index_[id];
-    if (ei < 0) continue;
-    const ValueRecord& attrs = s.entities_[ei].attrs;
-    s.attr_at_[id] = static_cast<int32_t>(s.attr_index_.size());
-    s.attr_index_.push_back(static_cast<uint32_t>(ei));
-    s.attr_index_.push_back(static_cast<uint32_t>(attrs.size()));
+    IdRec& r = s.recs_[id];
+    if (r.entity_index < 0) continue;
+    const ValueRecord& attrs = s.entities_[r.entity_index].attrs;
+    r.attr_count = static_cast<uint32_t>(attrs.size());
+    // Inline after the key's words, if any; word 0 is never used, so that
+    // attr_word > 0 means inline.
+    const size_t first = std::max<size_t>(
+        1, r.key_inline ? (r.type_len + r.id_len + 3) / 4 : kRecWords);
+    if (first + attrs.size() <= kRecWords) {
+      r.attr_word = static_cast<uint8_t>(first);
+      for (size_t i = 0; i < attrs.size(); ++i)
+        r.words[first + i] = AttrNameHash(attrs[i].first);
+      continue;
+    }
+    const size_t len = attrs.size();
+    const size_t in_line = s.attr_index_.size() % kLineWords;
+    if (len <= kLineWords && in_line + len > kLineWords)
+      s.attr_index_.resize(s.attr_index_.size() + kLineWords - in_line, 0);
+    r.attr_at = static_cast<int32_t>(s.attr_index_.size());
     for (const RecordField& f : attrs)
       s.attr_index_.push_back(AttrNameHash(f.first));
   }
@@ -178,7 +198,7 @@ int32_t EntityStore::Intern(const EntityUid& uid, size_t hash) const {
   for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
     int32_t id = table_[at];
     if (id < 0) return -1;
-    if (hashes_[id] == hash && UidOf(id) == uid) return id;
+    if (recs_[id].hash == hash && IsUid(id, uid)) return id;
   }
 }
 
@@ -189,15 +209,16 @@ const Entity* EntityStore::Find(const EntityUid& uid) const {
 
 bool EntityStore::FindAttr(int32_t id, std::string_view name,
                            uint32_t name_hash, const Value** field) const {
-  const int32_t at = attr_at_[id];
-  if (at < 0) return false;
-  const uint32_t* block = attr_index_.data() + at;
-  const uint32_t count = block[1];
+  const IdRec& r = recs_[id];
+  if (r.entity_index < 0) return false;
+  const uint32_t* hashes =
+      r.attr_word > 0 ? r.words + r.attr_word : attr_index_.data() + r.attr_at;
+  const uint32_t count = r.attr_count;
   *field = nullptr;
   for (uint32_t i = 0; i < count; ++i) {
-    if (block[2 + i] != name_hash) continue;
+    if (hashes[i] != name_hash) continue;
     // Equal hashes: confirm on the key (two names may share a hash).
-    const RecordField& f = entities_[block[0]].attrs[i];
+    const RecordField& f = entities_[r.entity_index].attrs[i];
     if (StringsEqual(f.first, name)) {
       *field = &f.second;
       return true;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -62,16 +63,27 @@ class EntityStore {
   const EntityUid& UidOf(int32_t id) const { return values_[id].AsEntity(); }
   // The entity with interned id `id`, or nullptr if only known as a parent.
   const Entity* EntityOf(int32_t id) const {
-    int32_t i = entity_index_[id];
+    int32_t i = recs_[id].entity_index;
     return i < 0 ? nullptr : &entities_[i];
   }
   // EntityUidHash of the uid with interned id `id`, computed at Build.
-  size_t HashOf(int32_t id) const { return hashes_[id]; }
+  size_t HashOf(int32_t id) const { return recs_[id].hash; }
+  // Whether interned id `id` names `uid`: UidOf(id) == uid, compared in the
+  // id's record (the cache line HashOf reads) when it holds the key.
+  bool IsUid(int32_t id, const EntityUid& uid) const {
+    const IdRec& r = recs_[id];
+    if (!r.key_inline) return UidOf(id) == uid;
+    const char* key = reinterpret_cast<const char*>(r.words);
+    return r.type_len == uid.type.size() && r.id_len == uid.id.size() &&
+           BytesEqual(key, uid.type.data(), r.type_len) &&
+           BytesEqual(key + r.type_len, uid.id.data(), r.id_len);
+  }
   // A prebuilt Value::Entity for interned id `id`.
   const Value& ValueOf(int32_t id) const { return values_[id]; }
   // Sorted interned ids of every ancestor of `id` (not including `id`).
   std::span<const int32_t> AncestorsOf(int32_t id) const {
-    return {anc_.data() + anc_begin_[id], anc_begin_[id + 1] - anc_begin_[id]};
+    const IdRec& r = recs_[id];
+    return {anc_.data() + r.anc_begin, r.anc_end - r.anc_begin};
   }
   // `a in b` on interned ids.
   bool InIds(int32_t a, int32_t b) const;
@@ -103,27 +115,71 @@ class EntityStore {
   }
 
  private:
+  // What a request reads about an interned id, in one cache line: the
+  // probe's hash and key, the ancestors' range, where the entity is, and
+  // its attribute names' hashes (inline when the key and the hashes fit).
+  // Invariant: recs_ is 64-byte aligned (alignas), so that a record never
+  // straddles two lines.
+  struct alignas(64) IdRec {
+    uint64_t hash = 0;       // EntityUidHash of the uid
+    uint32_t anc_begin = 0;  // ancestors: anc_[anc_begin .. anc_end)
+    uint32_t anc_end = 0;
+    int32_t entity_index = -1;  // index in entities_, or -1
+    // When the entity's attribute-name hashes do not fit in `words`: its
+    // block in attr_index_; else -1.
+    int32_t attr_at = -1;
+    // When key_inline: `words` starts with the uid's type then its id
+    // (type_len and id_len bytes); else the uid is compared through
+    // values_.
+    uint8_t type_len = 0;
+    uint8_t id_len = 0;
+    bool key_inline = false;
+    // Inline attribute-name hashes: words[attr_word ..][0 .. attr_count),
+    // when attr_word > 0.
+    uint8_t attr_word = 0;
+    uint32_t attr_count = 0;
+    uint32_t words[8] = {};
+  };
+  static_assert(sizeof(IdRec) == 64);
+
   // Inserts `uid` if new (Build only); `hash` is EntityUidHash()(uid).
   int32_t InternNew(const EntityUid& uid, size_t hash);
+
+  // An allocator of 64-byte-aligned storage, for attr_index_.
+  template <typename T>
+  struct LineAligned {
+    using value_type = T;
+    LineAligned() = default;
+    template <typename U>
+    LineAligned(const LineAligned<U>&) {}
+    T* allocate(size_t n) {
+      return static_cast<T*>(
+          ::operator new(n * sizeof(T), std::align_val_t(64)));
+    }
+    void deallocate(T* p, size_t) {
+      ::operator delete(p, std::align_val_t(64));
+    }
+    friend bool operator==(const LineAligned&, const LineAligned&) {
+      return true;
+    }
+  };
 
   std::vector<Entity> entities_;
   // Open-addressing table of interned ids (or -1), probed from hash & mask_.
   std::vector<int32_t> table_;
   size_t mask_ = 0;
-  // Ancestors of id i, sorted: anc_[anc_begin_[i] .. anc_begin_[i + 1]).
-  // Only entities in the store have ancestors.
-  std::vector<uint32_t> anc_begin_;
+  std::vector<IdRec> recs_;    // interned id -> its record
+  std::vector<Value> values_;  // interned id -> Value::Entity of its uid
+  // Ancestors, sorted, in the ranges recs_ gives. Only entities in the store
+  // have ancestors.
   std::vector<int32_t> anc_;
-  std::vector<int32_t>
-      entity_index_;            // interned id -> index in entities_, or -1
-  std::vector<Value> values_;   // interned id -> Value::Entity of its uid
-  std::vector<size_t> hashes_;  // interned id -> EntityUidHash of its uid
   // Attribute-name index, so that a lookup reads one short array and not the
-  // record's keys. attr_at_[id] is -1 unless `id` is an entity; else the
-  // entity's block in attr_index_: {index in entities_, n, then the
-  // AttrNameHash of each of its n attributes, in the record's order}.
-  std::vector<int32_t> attr_at_;
-  std::vector<uint32_t> attr_index_;
+  // record's keys: the AttrNameHash of each of an entity's attributes, in
+  // the record's order, in its IdRec when they fit; else a block here (at
+  // recs_[id].attr_at) of recs_[id].attr_count words. Invariant: a block of at
+  // most 16 words never straddles a 64-byte line (padding between blocks;
+  // the storage is line-aligned).
+  std::vector<uint32_t, LineAligned<uint32_t>> attr_index_;
 };
 
 // One authorization request.

@@ -267,5 +267,82 @@ TEST(EntityStore, FindAttrSurvivesACopyOfTheStore) {
   EXPECT_EQ(*f, Value::String("Alice"));
 }
 
+// Two attribute names with the same AttrNameHash, found by a birthday search.
+std::pair<std::string, std::string> CollidingNames() {
+  std::unordered_map<uint32_t, std::string> seen;
+  for (int i = 0; i < 1000000; ++i) {
+    std::string name = "attr" + std::to_string(i);
+    auto [it, fresh] = seen.emplace(EntityStore::AttrNameHash(name), name);
+    if (!fresh) return {it->second, name};
+  }
+  return {};
+}
+
+TEST(EntityStore, FindAttrAgreesWithTheRecordForShortAndLongUidsAndRecords) {
+  // Keys of 4 to 50 bytes around the 32 a record holds inline, each with 0
+  // to 20 attributes: the hashes sit in the record or in a block of their
+  // own, and blocks are padded to stay within one line.
+  std::vector<Entity> list;
+  for (size_t id_len = 0; id_len <= 44; ++id_len) {
+    for (size_t n : {0, 1, 5, 6, 7, 8, 15, 16, 20}) {
+      Entity e = E(EntityUid{
+          "Type", std::string(id_len, 'x') + "-" + std::to_string(n)});
+      for (size_t k = 0; k < n; ++k)
+        e.attrs.push_back(
+            {"a" + std::to_string(k), Value::Long(static_cast<int64_t>(k))});
+      list.push_back(std::move(e));
+    }
+  }
+  Result<EntityStore> s = EntityStore::Build(list);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  static const Value kUnset;
+  for (const Entity& want : list) {
+    const int32_t id = s->Intern(want.uid);
+    ASSERT_GE(id, 0) << want.uid.ToString();
+    EXPECT_EQ(s->UidOf(id), want.uid);
+    const Entity* e = s->EntityOf(id);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->attrs.size(), want.attrs.size());
+    for (const RecordField& f : e->attrs) {
+      const Value* got = nullptr;
+      ASSERT_TRUE(
+          s->FindAttr(id, f.first, EntityStore::AttrNameHash(f.first), &got));
+      EXPECT_EQ(got, &f.second) << want.uid.ToString() << "." << f.first;
+    }
+    for (std::string absent : {"a20", "a", "", "absent-attribute-name"}) {
+      const Value* got = &kUnset;
+      ASSERT_TRUE(
+          s->FindAttr(id, absent, EntityStore::AttrNameHash(absent), &got));
+      EXPECT_EQ(got, nullptr) << want.uid.ToString() << "." << absent;
+    }
+    // A uid that differs in its last byte, or splits the same bytes between
+    // type and id differently, is another uid.
+    EntityUid other = want.uid;
+    other.id += "y";
+    EXPECT_EQ(s->Intern(other), -1);
+    EXPECT_EQ(s->Intern(EntityUid{"Typ", "e" + want.uid.id}), -1);
+  }
+}
+
+TEST(EntityStore, FindAttrConfirmsHashMatchesOnTheNameInALongRecord) {
+  // As above, with the hashes in a block outside the entity's record.
+  auto [a, b] = CollidingNames();
+  ASSERT_FALSE(a.empty()) << "no collision found";
+  Entity e = E(U("T", "many"));
+  for (int k = 0; k < 12; ++k)
+    e.attrs.push_back({"z" + std::to_string(k), Value::Long(k)});
+  e.attrs.push_back({a, Value::Long(-1)});
+  Result<EntityStore> s = EntityStore::Build({e});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const int32_t id = s->Intern(U("T", "many"));
+  const uint32_t h = EntityStore::AttrNameHash(a);
+  const Value* f = nullptr;
+  ASSERT_TRUE(s->FindAttr(id, b, h, &f));
+  EXPECT_EQ(f, nullptr);
+  ASSERT_TRUE(s->FindAttr(id, a, h, &f));
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, Value::Long(-1));
+}
+
 }  // namespace
 }  // namespace haven::cedar

@@ -636,37 +636,47 @@ bool Evaluator::EvalBoolExt(const Node& n, bool* b) {
 
 bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, size_t rhs_hash,
                        bool* result) {
-  if (lhs.kind() != Value::Kind::kEntity) return TypeError("entity", lhs);
-  const EntityUid& a_uid = lhs.AsEntity();
+  // A Value of the store is an entity; its uid and ancestors are read from
+  // its record, not from the Value (another cache line or two).
+  int32_t a = entities_.IdOfValue(&lhs);
+  if (a < 0 && lhs.kind() != Value::Kind::kEntity)
+    return TypeError("entity", lhs);
   if (rhs.kind() == Value::Kind::kEntity) {
     const EntityUid& b_uid = rhs.AsEntity();
-    if (a_uid == b_uid) {
+    if (a < 0) {
+      // Not a Value of the store: `in` holds only for the entity itself, or
+      // for an ancestor if the store knows the uid after all.
+      if (lhs.AsEntity() == b_uid) {
+        *result = true;
+        return true;
+      }
+      a = entities_.Intern(lhs.AsEntity());
+      *result = false;
+      if (a < 0) return true;
+    }
+    const int32_t b = entities_.IdOfValue(&rhs);
+    if (b >= 0 && a == b) {
       *result = true;
       return true;
     }
-    int32_t a = EntityId(lhs);
-    *result = false;
-    if (a < 0) return true;
+    const size_t bh = b >= 0          ? entities_.HashOf(b)
+                      : rhs_hash != 0 ? rhs_hash
+                                      : EntityUidHash()(b_uid);
+    *result = b < 0 && entities_.HashOf(a) == bh && entities_.IsUid(a, b_uid);
+    if (*result) return true;
     std::span<const int32_t> anc = entities_.AncestorsOf(a);
     if (anc.empty()) return true;
     if (anc.size() <= 16) {
       // Comparing a few hashes beats looking the right-hand side up; the
       // uids are compared only when the hashes agree.
-      int32_t b = entities_.IdOfValue(&rhs);
-      size_t bh = b >= 0          ? entities_.HashOf(b)
-                  : rhs_hash != 0 ? rhs_hash
-                                  : EntityUidHash()(b_uid);
       for (int32_t x : anc)
-        if (entities_.HashOf(x) == bh && entities_.UidOf(x) == b_uid) {
+        if (entities_.HashOf(x) == bh && entities_.IsUid(x, b_uid)) {
           *result = true;
           break;
         }
     } else {
-      int32_t b = entities_.IdOfValue(&rhs);
-      if (b < 0)
-        b = rhs_hash != 0 ? entities_.Intern(b_uid, rhs_hash)
-                          : entities_.Intern(b_uid);
-      *result = b >= 0 && std::binary_search(anc.begin(), anc.end(), b);
+      const int32_t t = b >= 0 ? b : entities_.Intern(b_uid, bh);
+      *result = t >= 0 && std::binary_search(anc.begin(), anc.end(), t);
     }
     return true;
   }
@@ -680,7 +690,7 @@ bool Evaluator::EvalIn(const Value& lhs, const Value& rhs, size_t rhs_hash,
     *result = true;
     return true;
   }
-  int32_t a = EntityId(lhs);
+  if (a < 0) a = entities_.Intern(lhs.AsEntity());
   if (a < 0) return true;
   // The set is sorted: look each ancestor up in it.
   for (int32_t x : entities_.AncestorsOf(a))

@@ -481,6 +481,70 @@ TEST_F(EvaluatorTest, InWithALiteralEntityOnTheRight) {
   EXPECT_EQ(Cond(Op(K::kIn, {Ent("G", "g"), Ent("G", "z")})), "true");
 }
 
+// `in` reads uids from the store's records when it can (short uids are held
+// inline, long ones are not, ancestors are scanned below 17 and searched
+// above): every combination agrees with EntityStore::In.
+TEST(Evaluator, InAgreesWithTheStoreForShortAndLongUidsAndAncestries) {
+  const std::string long_id(40, 'L');
+  std::vector<EntityUid> uids = {
+      U("User", "u"), EntityUid{"User", long_id}, U("G", "g"),
+      EntityUid{"Group::With::A::Long::Namespace", long_id}, U("Top", "t")};
+  std::vector<Entity> list;
+  auto add = [&](const EntityUid& uid, std::vector<EntityUid> parents) {
+    Entity e;
+    e.uid = uid;
+    e.parents = std::move(parents);
+    list.push_back(std::move(e));
+  };
+  add(uids[0], {uids[2], uids[3]});
+  add(uids[1], {uids[3]});
+  add(uids[2], {uids[4]});
+  add(uids[3], {uids[4]});
+  // A chain of 20 ancestors, past the linear scan.
+  std::vector<EntityUid> chain;
+  for (int i = 0; i < 21; ++i)
+    chain.push_back(EntityUid{"C", "c" + std::to_string(i)});
+  for (int i = 0; i < 20; ++i) add(chain[i], {chain[i + 1]});
+  uids.push_back(chain[0]);
+  uids.push_back(chain[20]);
+  uids.push_back(chain[7]);
+  uids.push_back(U("Nowhere", "n"));  // not in the store
+  Result<EntityStore> store = EntityStore::Build(list);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+
+  for (const EntityUid& a : uids) {
+    for (const EntityUid& b : uids) {
+      const bool want = store->In(a, b);
+      // principal in <literal>, principal in resource (both store Values
+      // when known), <literal> in <literal>.
+      Request r;
+      r.principal = a;
+      r.action = U("Action", "x");
+      r.resource = b;
+      const std::string where = a.ToString() + " in " + b.ToString();
+      for (const ExprPtr& e :
+           {Op(K::kIn, {V(Var::kPrincipal), Lit(Value::Entity(b))}),
+            Op(K::kIn, {V(Var::kPrincipal), V(Var::kResource)}),
+            Op(K::kIn, {Lit(Value::Entity(a)), Lit(Value::Entity(b))}),
+            Op(K::kIn, {V(Var::kPrincipal), Set({Lit(Value::Entity(b))})})}) {
+        Evaluator ev(r, *store);
+        Result<Value> v = ev.Evaluate(*e);
+        ASSERT_TRUE(v.ok()) << where << ": " << v.error().message();
+        EXPECT_EQ(*v, Value::Bool(want)) << where;
+        Evaluator ev2(r, *store);
+        EXPECT_EQ(ev2.EvaluateBool(CompiledExpr::Compile(*e)),
+                  want ? Evaluator::Outcome::kTrue : Evaluator::Outcome::kFalse)
+            << where;
+      }
+    }
+  }
+  // A non-entity on the left is a type error, whatever the right.
+  Request r;
+  r.principal = uids[0];
+  Evaluator ev(r, *store);
+  EXPECT_FALSE(ev.Evaluate(*Op(K::kIn, {L(1), V(Var::kPrincipal)})).ok());
+}
+
 }  // namespace
 }  // namespace haven::cedar
 
