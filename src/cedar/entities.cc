@@ -57,11 +57,11 @@ int32_t EntityStore::InternNew(const EntityUid& uid, size_t hash) {
       values_.push_back(Value::Entity(uid));
       IdRec& r = recs_.emplace_back();
       r.hash = hash;
-      if (uid.type.size() + uid.id.size() <= sizeof(r.words)) {
+      if (uid.type.size() + uid.id.size() <= sizeof(r.halves)) {
         r.key_inline = true;
         r.type_len = static_cast<uint8_t>(uid.type.size());
         r.id_len = static_cast<uint8_t>(uid.id.size());
-        char* key = reinterpret_cast<char*>(r.words);
+        char* key = reinterpret_cast<char*>(r.halves);
         std::memcpy(key, uid.type.data(), uid.type.size());
         std::memcpy(key + uid.type.size(), uid.id.data(), uid.id.size());
       }
@@ -166,20 +166,21 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   // Attribute-name index (see attr_index_), in entity order. A block that
   // would straddle a line starts on the next one instead.
   constexpr size_t kLineWords = 64 / sizeof(uint32_t);
-  constexpr size_t kRecWords = sizeof(IdRec::words) / sizeof(uint32_t);
+  constexpr size_t kRecHalves = sizeof(IdRec::halves) / sizeof(uint16_t);
   for (size_t id = 0; id < n; ++id) {
     IdRec& r = s.recs_[id];
     if (r.entity_index < 0) continue;
     const ValueRecord& attrs = s.entities_[r.entity_index].attrs;
     r.attr_count = static_cast<uint32_t>(attrs.size());
-    // Inline after the key's words, if any; word 0 is never used, so that
-    // attr_word > 0 means inline.
+    // Inline after the key's halves, if any; half 0 is never used, so that
+    // attr_half > 0 means inline.
     const size_t first = std::max<size_t>(
-        1, r.key_inline ? (r.type_len + r.id_len + 3) / 4 : kRecWords);
-    if (first + attrs.size() <= kRecWords) {
-      r.attr_word = static_cast<uint8_t>(first);
+        1, r.key_inline ? (r.type_len + r.id_len + 1) / 2 : kRecHalves);
+    if (first + attrs.size() <= kRecHalves) {
+      r.attr_half = static_cast<uint8_t>(first);
       for (size_t i = 0; i < attrs.size(); ++i)
-        r.words[first + i] = AttrNameHash(attrs[i].first);
+        r.halves[first + i] =
+            static_cast<uint16_t>(AttrNameHash(attrs[i].first));
       continue;
     }
     const size_t len = attrs.size();
@@ -190,6 +191,7 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
     for (const RecordField& f : attrs)
       s.attr_index_.push_back(AttrNameHash(f.first));
   }
+  s.LinkAttrs();
   return s;
 }
 
@@ -211,20 +213,50 @@ bool EntityStore::FindAttr(int32_t id, std::string_view name,
                            uint32_t name_hash, const Value** field) const {
   const IdRec& r = recs_[id];
   if (r.entity_index < 0) return false;
-  const uint32_t* hashes =
-      r.attr_word > 0 ? r.words + r.attr_word : attr_index_.data() + r.attr_at;
   const uint32_t count = r.attr_count;
   *field = nullptr;
+  // Equal hashes: confirm on the key (two names may share a hash).
+  if (r.attr_half > 0) {
+    const uint16_t* hashes = r.halves + r.attr_half;
+    const uint16_t h = static_cast<uint16_t>(name_hash);
+    for (uint32_t i = 0; i < count; ++i) {
+      if (hashes[i] == h && StringsEqual(r.attrs[i].first, name)) {
+        *field = &r.attrs[i].second;
+        return true;
+      }
+    }
+    return true;
+  }
+  const uint32_t* hashes = attr_index_.data() + r.attr_at;
   for (uint32_t i = 0; i < count; ++i) {
-    if (hashes[i] != name_hash) continue;
-    // Equal hashes: confirm on the key (two names may share a hash).
-    const RecordField& f = entities_[r.entity_index].attrs[i];
-    if (StringsEqual(f.first, name)) {
-      *field = &f.second;
+    if (hashes[i] == name_hash && StringsEqual(r.attrs[i].first, name)) {
+      *field = &r.attrs[i].second;
       return true;
     }
   }
   return true;
+}
+
+EntityStore::EntityStore(const EntityStore& other)
+    : entities_(other.entities_),
+      table_(other.table_),
+      mask_(other.mask_),
+      recs_(other.recs_),
+      values_(other.values_),
+      anc_(other.anc_),
+      attr_index_(other.attr_index_) {
+  LinkAttrs();
+}
+
+EntityStore& EntityStore::operator=(const EntityStore& other) {
+  if (this != &other) *this = EntityStore(other);
+  return *this;
+}
+
+void EntityStore::LinkAttrs() {
+  for (IdRec& r : recs_)
+    r.attrs =
+        r.entity_index < 0 ? nullptr : entities_[r.entity_index].attrs.data();
 }
 
 bool EntityStore::InIds(int32_t a, int32_t b) const {

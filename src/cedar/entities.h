@@ -36,6 +36,10 @@ struct Entity {
 class EntityStore {
  public:
   EntityStore() = default;
+  EntityStore(const EntityStore& other);
+  EntityStore& operator=(const EntityStore& other);
+  EntityStore(EntityStore&&) = default;  // entities keep their addresses
+  EntityStore& operator=(EntityStore&&) = default;
 
   // Fails if a uid appears twice with different contents, or if the parent
   // relation has a cycle (as cedar-wasm does).
@@ -73,7 +77,7 @@ class EntityStore {
   bool IsUid(int32_t id, const EntityUid& uid) const {
     const IdRec& r = recs_[id];
     if (!r.key_inline) return UidOf(id) == uid;
-    const char* key = reinterpret_cast<const char*>(r.words);
+    const char* key = reinterpret_cast<const char*>(r.halves);
     return r.type_len == uid.type.size() && r.id_len == uid.id.size() &&
            BytesEqual(key, uid.type.data(), r.type_len) &&
            BytesEqual(key + r.type_len, uid.id.data(), r.id_len);
@@ -121,27 +125,32 @@ class EntityStore {
   // Invariant: recs_ is 64-byte aligned (alignas), so that a record never
   // straddles two lines.
   struct alignas(64) IdRec {
-    uint64_t hash = 0;       // EntityUidHash of the uid
+    uint64_t hash = 0;  // EntityUidHash of the uid
+    // The entity's attributes (entities_[entity_index].attrs.data()), so
+    // that reading one skips the Entity; copies of the store relink it.
+    const RecordField* attrs = nullptr;
     uint32_t anc_begin = 0;  // ancestors: anc_[anc_begin .. anc_end)
     uint32_t anc_end = 0;
     int32_t entity_index = -1;  // index in entities_, or -1
-    // When the entity's attribute-name hashes do not fit in `words`: its
-    // block in attr_index_; else -1.
+    uint32_t attr_count = 0;
+    // When the attribute-name hashes are not inline: their block in
+    // attr_index_; else -1.
     int32_t attr_at = -1;
-    // When key_inline: `words` starts with the uid's type then its id
+    // When key_inline: `halves` starts with the uid's type then its id
     // (type_len and id_len bytes); else the uid is compared through
     // values_.
     uint8_t type_len = 0;
     uint8_t id_len = 0;
     bool key_inline = false;
-    // Inline attribute-name hashes: words[attr_word ..][0 .. attr_count),
-    // when attr_word > 0.
-    uint8_t attr_word = 0;
-    uint32_t attr_count = 0;
-    uint32_t words[8] = {};
+    // Inline attribute-name hashes, their low 16 bits: halves[attr_half ..]
+    // [0 .. attr_count), when attr_half > 0.
+    uint8_t attr_half = 0;
+    uint16_t halves[12] = {};
   };
   static_assert(sizeof(IdRec) == 64);
 
+  // Points each IdRec's `attrs` into this store's entities_.
+  void LinkAttrs();
   // Inserts `uid` if new (Build only); `hash` is EntityUidHash()(uid).
   int32_t InternNew(const EntityUid& uid, size_t hash);
 
@@ -175,10 +184,10 @@ class EntityStore {
   std::vector<int32_t> anc_;
   // Attribute-name index, so that a lookup reads one short array and not the
   // record's keys: the AttrNameHash of each of an entity's attributes, in
-  // the record's order, in its IdRec when they fit; else a block here (at
-  // recs_[id].attr_at) of recs_[id].attr_count words. Invariant: a block of at
-  // most 16 words never straddles a 64-byte line (padding between blocks;
-  // the storage is line-aligned).
+  // the record's order, in its IdRec when they fit (the low 16 bits); else
+  // a block here of attr_count words at its attr_at. Invariant: a block of
+  // at most 16 words never straddles a 64-byte line (padding between
+  // blocks; the storage is line-aligned).
   std::vector<uint32_t, LineAligned<uint32_t>> attr_index_;
 };
 

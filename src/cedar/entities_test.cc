@@ -279,7 +279,7 @@ std::pair<std::string, std::string> CollidingNames() {
 }
 
 TEST(EntityStore, FindAttrAgreesWithTheRecordForShortAndLongUidsAndRecords) {
-  // Keys of 4 to 50 bytes around the 32 a record holds inline, each with 0
+  // Keys of 6 to 51 bytes around the 24 a record holds inline, each with 0
   // to 20 attributes: the hashes sit in the record or in a block of their
   // own, and blocks are padded to stay within one line.
   std::vector<Entity> list;
@@ -342,6 +342,75 @@ TEST(EntityStore, FindAttrConfirmsHashMatchesOnTheNameInALongRecord) {
   ASSERT_TRUE(s->FindAttr(id, a, h, &f));
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(*f, Value::Long(-1));
+}
+
+TEST(EntityStore, FindAttrConfirmsMatchesOfTheLow16BitsHeldInline) {
+  // A record holds the low 16 bits of each name's hash: find three names
+  // that share them, and give an entity two of them.
+  std::unordered_map<uint16_t, std::vector<std::string>> by_low;
+  std::vector<std::string> names;
+  for (int i = 0; i < 1000000 && names.empty(); ++i) {
+    std::string name = "n" + std::to_string(i);
+    auto& v = by_low[static_cast<uint16_t>(EntityStore::AttrNameHash(name))];
+    v.push_back(name);
+    if (v.size() == 3) names = v;
+  }
+  ASSERT_EQ(names.size(), 3u);
+  Entity e = E(U("T", "t"));
+  e.attrs = {{names[0], Value::Long(0)}, {names[1], Value::Long(1)}};
+  Result<EntityStore> s = EntityStore::Build({e});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const int32_t id = s->Intern(U("T", "t"));
+  for (int k = 0; k < 3; ++k) {
+    const Value* f = nullptr;
+    ASSERT_TRUE(
+        s->FindAttr(id, names[k], EntityStore::AttrNameHash(names[k]), &f));
+    if (k < 2) {
+      ASSERT_NE(f, nullptr) << names[k];
+      EXPECT_EQ(*f, Value::Long(k));
+    } else {
+      EXPECT_EQ(f, nullptr) << names[k];
+    }
+  }
+}
+
+TEST(EntityStore, FindAttrReadsTheStoresOwnEntitiesAfterCopiesAndMoves) {
+  Entity alice = E(U("User", "alice"));
+  alice.attrs = {{"name", Value::String("Alice")}};
+  Entity many = E(U("User", "many"));
+  for (int k = 0; k < 20; ++k)
+    many.attrs.push_back({"a" + std::to_string(k), Value::Long(k)});
+  auto check = [](const EntityStore& s) {
+    for (const char* uid : {"alice", "many"}) {
+      const int32_t id = s.Intern(U("User", uid));
+      ASSERT_GE(id, 0);
+      for (const RecordField& f : s.EntityOf(id)->attrs) {
+        const Value* got = nullptr;
+        ASSERT_TRUE(
+            s.FindAttr(id, f.first, EntityStore::AttrNameHash(f.first), &got));
+        // The field is this store's own, not the one copied from.
+        EXPECT_EQ(got, &f.second);
+      }
+    }
+  };
+  Result<EntityStore> built = EntityStore::Build({alice, many});
+  ASSERT_TRUE(built.ok());
+  EntityStore copied(*built);
+  check(copied);
+  EntityStore assigned;
+  assigned = copied;
+  check(assigned);
+  EntityStore& self = assigned;
+  assigned = self;
+  check(assigned);
+  EntityStore moved(std::move(copied));
+  check(moved);
+  EntityStore move_assigned;
+  move_assigned = std::move(moved);
+  check(move_assigned);
+  built = Result<EntityStore>(EntityStore());  // the original is gone
+  check(assigned);
+  check(move_assigned);
 }
 
 }  // namespace
