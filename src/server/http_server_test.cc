@@ -288,6 +288,90 @@ TEST(HttpServer, AnswersGetAndPost) {
   EXPECT_EQ(seen[1].rejection.status, 0);
 }
 
+// Answers every request with a copy of `response`.
+class FixedHandler : public Handler {
+ public:
+  explicit FixedHandler(HttpResponse response)
+      : response_(std::move(response)) {}
+  void Handle(HttpRequest, Responder respond) override { respond(response_); }
+
+ private:
+  const HttpResponse response_;
+};
+
+TEST(HttpServer, HandlerHeadersThatCouldSplitTheAnswerAreDropped) {
+  HttpResponse answer;
+  answer.body = "ok";
+  answer.headers = {{"X-Good", "yes"},
+                    {"X-Bad\r\nX-Injected", "1"},
+                    {"X-Split", "a\r\nX-Injected: 2"},
+                    {"Bad Name", "3"},
+                    {"X-Colon:", "4"},
+                    {"", "5"},
+                    {"Retry-After", "1"}};
+  FixedHandler handler(answer);
+  auto server = StartOrDie(PlainOptions(), &handler);
+  ASSERT_TRUE(server);
+  RawClient c(server->port());
+  ASSERT_TRUE(c.Send(Get("/")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok");
+  EXPECT_EQ(r->headers["x-good"], "yes");
+  EXPECT_EQ(r->headers["retry-after"], "1");
+  EXPECT_EQ(r->headers.count("x-injected"), 0u);
+  EXPECT_EQ(r->headers.count("x-split"), 0u);
+  EXPECT_EQ(r->headers.count("bad name"), 0u);
+  EXPECT_EQ(r->headers.count("x-colon"), 0u);
+  // Server, Content-Type, X-Good, Retry-After, Content-Length.
+  EXPECT_EQ(r->headers.size(), 5u);
+  // The connection is still in step: a second answer reads cleanly.
+  ASSERT_TRUE(c.Send(Get("/again")));
+  r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok");
+}
+
+TEST(HttpServer, NoContentHeadAndConnectionCloseFromTheHandler) {
+  HttpResponse none;
+  none.status = 204;
+  none.body = "dropped";
+  FixedHandler no_content(none);
+  auto server = StartOrDie(PlainOptions(), &no_content);
+  ASSERT_TRUE(server);
+  RawClient c(server->port());
+  ASSERT_TRUE(c.Send(Get("/") + Get("/")));
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 204);
+    EXPECT_EQ(r->headers.count("content-length"), 0u);
+    EXPECT_EQ(r->body, "");
+  }
+
+  HttpResponse closing;
+  closing.status = 577;  // unknown to HTTP, still a three-digit status
+  closing.body = "bye";
+  closing.headers = {{"Connection", "close"}};
+  FixedHandler closer(closing);
+  auto server2 = StartOrDie(PlainOptions(), &closer);
+  ASSERT_TRUE(server2);
+  RawClient h(server2->port());
+  // HEAD: the length of the body that GET would send, and no body; then
+  // the server closes, as the Handler asked.
+  ASSERT_TRUE(h.Send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(h.fd(), buf, sizeof buf, 0)) > 0;) {
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(raw,
+            "HTTP/1.1 577 <unknown-status>\r\nServer: haven\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: 3\r\n\r\n");
+}
+
 TEST(HttpServer, KeepAliveReusesOneConnectionAndKeepsPipelinedOrder) {
   TestHandler handler(TestHandler::Mode::kDelayed);
   auto server = StartOrDie(PlainOptions(), &handler);
