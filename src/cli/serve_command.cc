@@ -42,6 +42,16 @@ void AddServeOptions(CLI::App* cmd, ServeConfig* c) {
          },
          "close idle keep-alive connections after this (default 30000)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option_function<int64_t>(
+         "--ledger-sync-interval-us",
+         [c](int64_t us) {
+           c->gateway.ledger.min_sync_interval = std::chrono::microseconds(us);
+         },
+         "least time between two of the ledger's fdatasyncs unless a batch "
+         "is full: fewer, larger syncs under load, at most this much more "
+         "latency per answer (default 1000; 0: sync as soon as the disk is "
+         "free)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rate-limit", c->gateway.rate_per_second,
                   "requests per second per credential; 0 turns it off")
       ->capture_default_str();
