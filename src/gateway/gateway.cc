@@ -6,7 +6,9 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -44,28 +46,6 @@ void AppendStrings(const std::vector<std::string>& v, std::string* out) {
   *out += ']';
 }
 
-// One value of a record (records::FieldValue or FieldView) as JSON.
-template <typename Variant>
-void AppendValue(const Variant& v, std::string* out) {
-  std::visit(
-      [out](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::monostate>) {
-          *out += "null";
-        } else if constexpr (std::is_same_v<T, bool>) {
-          *out += x ? "true" : "false";
-        } else if constexpr (std::is_same_v<T, int64_t> ||
-                             std::is_same_v<T, double>) {
-          char buf[32];
-          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-          out->append(buf, end);
-        } else {
-          AppendString(x, out);
-        }
-      },
-      v);
-}
-
 // The members' keys of a dataset's records, each as JSON text with its
 // colon ("\"plate\":"), escaped once rather than per row.
 const std::vector<std::string>& JsonKeys(const records::Schema& schema) {
@@ -86,22 +66,86 @@ const std::vector<std::string>& JsonKeys(const records::Schema& schema) {
   return (*keys)[static_cast<size_t>(schema.dataset)];
 }
 
+// True if every byte of `s` may stand as it is inside a JSON string:
+// printable ASCII other than '"' and '\\' (most record values).
+bool PlainJson(std::string_view s) {
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 // One record as a JSON object holding only the fields in `allowed`; `values`
-// parallel to the schema's fields.
+// parallel to the schema's fields (records::FieldValue or FieldView). This
+// runs for every row of every answer, so it writes into room made ahead
+// rather than appending piece by piece; a string that needs escapes takes
+// cedar::AppendJsonString's path.
 template <typename Value>
 void AppendRecord(const records::Schema& schema, std::span<const Value> values,
                   const std::vector<bool>& allowed, std::string* out) {
   const std::vector<std::string>& keys = JsonKeys(schema);
-  *out += '{';
+  size_t len = out->size();  // bytes written; out->size() >= len
+  // Room for n more bytes. The string is cut back to `len` at the end, so
+  // it grows by what one record needs, not geometrically (resize writes
+  // zeros over all it adds; the capacity grows geometrically anyway).
+  auto room = [&](size_t n) {
+    if (len + n > out->size()) out->resize(len + n + 256);
+    return out->data() + len;
+  };
+  auto put = [&](std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    len += s.size();
+  };
+  put("{");
   bool first = true;
   for (size_t i = 0; i < schema.fields.size() && i < values.size(); ++i) {
     if (!allowed[i]) continue;
-    if (!first) *out += ',';
+    if (!first) put(",");
     first = false;
-    *out += keys[i];
-    AppendValue(values[i], out);
+    put(keys[i]);
+    const Value& v = values[i];
+    if (const auto* d = std::get_if<double>(&v)) {
+      // JSON has no infinities (SQLite keeps no NaN).
+      if (!std::isfinite(*d)) {
+        put("null");
+        continue;
+      }
+      char* p = room(32);
+      len += static_cast<size_t>(std::to_chars(p, p + 32, *d).ptr - p);
+    } else if (const auto* n = std::get_if<int64_t>(&v)) {
+      char* p = room(24);
+      len += static_cast<size_t>(std::to_chars(p, p + 24, *n).ptr - p);
+    } else if (const auto* b = std::get_if<bool>(&v)) {
+      put(*b ? "true" : "false");
+    } else if (std::holds_alternative<std::monostate>(v)) {
+      put("null");
+    } else {
+      std::string_view str = std::visit(
+          [](const auto& x) -> std::string_view {
+            if constexpr (std::is_convertible_v<decltype(x),
+                                                std::string_view>) {
+              return x;
+            } else {
+              return {};
+            }
+          },
+          v);
+      if (PlainJson(str)) {
+        char* p = room(str.size() + 2);
+        p[0] = '"';
+        std::memcpy(p + 1, str.data(), str.size());
+        p[str.size() + 1] = '"';
+        len += str.size() + 2;
+      } else {
+        out->resize(len);
+        AppendString(str, out);
+        len = out->size();
+      }
+    }
   }
-  *out += '}';
+  put("}");
+  out->resize(len);
 }
 
 // At most `max` bytes of `s`, marked when cut: what a client wrote goes into

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
+#include <map>
 #include <thread>
 
 #include "directory/directory.h"
@@ -345,6 +347,49 @@ TEST_F(GatewayTest, RecordsImportedWhileItRunsAreSearchableWithin20Ms) {
     ASSERT_EQ(a.json.at("results").as_array().size(), 1u) << "search " << i;
     EXPECT_EQ(a.json.at("results").at(0).at("id").as_string(), "RZZZ");
   }
+}
+
+TEST_F(GatewayTest, AnswersCarryAnyStoredTextAndNumberAsValidJson) {
+  const std::string odd =
+      "CAM \"7\" \\ tab\t nl\n \x01 caf\xC3\xA9 \xE2\x82\xAC";
+  {
+    auto store = records::Store::Open((dir_ / "records.db").string(), {});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    std::vector<records::Record> rows;
+    for (int i = 0; i < 3; ++i) {
+      records::Record r;
+      r.id = "RODD" + std::to_string(i);
+      r.values = {
+          r.id,
+          std::string("ODD0001"),
+          std::string("IL"),
+          std::string("2025-01-0") + std::to_string(i + 1) + "T00:00:00Z",
+          i == 0 ? odd : std::string("CAM-0001"),
+          i == 1 ? std::numeric_limits<double>::infinity() : 1e-300,
+          i == 2 ? records::FieldValue{} : records::FieldValue{-87.5}};
+      rows.push_back(std::move(r));
+    }
+    ASSERT_TRUE((*store)->Insert(records::Dataset::kPlateReads, rows).ok());
+  }
+  Open();
+  Answer a = Search(
+      "cpd",
+      R"({"dataset":"plate_reads","filter":{"plate":"ODD0001"},)"
+      R"("purpose":"criminal-investigation","case_number":"C-1","reason":"x"})");
+  ASSERT_EQ(a.status, 200);
+  const boost::json::array& results = a.json.at("results").as_array();
+  ASSERT_EQ(results.size(), 3u);
+  std::map<std::string, boost::json::object> by_id;
+  for (const auto& r : results) {
+    by_id[std::string(r.at("id").as_string())] = r.as_object();
+  }
+  EXPECT_EQ(by_id["RODD0"].at("camera_id").as_string(), odd);
+  EXPECT_EQ(by_id["RODD0"].at("latitude").as_double(), 1e-300);
+  EXPECT_EQ(by_id["RODD0"].at("longitude").as_double(), -87.5);
+  EXPECT_EQ(by_id["RODD1"].at("camera_id").as_string(), "CAM-0001");
+  EXPECT_TRUE(by_id["RODD1"].at("latitude").is_null());  // no JSON infinity
+  EXPECT_TRUE(by_id["RODD2"].at("longitude").is_null());
+  EXPECT_EQ(by_id["RODD2"].at("read_at").as_string(), "2025-01-03T00:00:00Z");
 }
 
 TEST_F(GatewayTest, EntriesAreForOversightOnly) {
