@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
 #include "cedar/json_value.h"
 #include "ledger/hash.h"
@@ -21,20 +19,32 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 std::string FormatTimeMs(int64_t unix_ms) {
-  int64_t secs = unix_ms / 1000;
-  int ms = static_cast<int>(unix_ms % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
+  // Calendar arithmetic (std::chrono's civil-from-days) rather than
+  // gmtime_r, which takes glibc's time-zone lock: every worker writes one of
+  // these per request.
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds(unix_ms)};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {  // not an RFC 3339 year; never a clock's reading
+    return std::to_string(unix_ms) + "ms";
   }
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];  // room for any int in each field, as -Wformat sees it
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  int64_t ms_of_day = (t - day).count();
+  char buf[25] = "0000-00-00T00:00:00.000Z";
+  auto put = [&buf](int at, int width, int64_t v) {
+    for (int i = at + width - 1; i >= at; --i, v /= 10) {
+      buf[i] = static_cast<char>('0' + v % 10);
+    }
+  };
+  put(0, 4, y);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, ms_of_day / 3600000);
+  put(14, 2, ms_of_day / 60000 % 60);
+  put(17, 2, ms_of_day / 1000 % 60);
+  put(20, 3, ms_of_day % 1000);
+  return std::string(buf, 24);
 }
 
 int64_t NowMs() {
@@ -61,11 +71,13 @@ std::string EncodeAuditRecord(const AuditRecord& r) {
   std::string out;
   out.reserve(512);
   char sep = '{';
+  // Keys are plain ASCII names: no escaping to do.
   auto key = [&](std::string_view k) {
     out += sep;
     sep = ',';
-    cedar::AppendJsonString(k, &out);
-    out += ':';
+    out += '"';
+    out += k;
+    out += "\":";
   };
   auto str = [&](std::string_view k, const std::string& v) {
     if (v.empty()) return;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <ctime>
+#include <random>
 
 #include "base/canonical_json.h"
 
@@ -120,6 +123,29 @@ TEST(ResultsDigest, IsOrderFreeAndEmptyForNone) {
 TEST(FormatTimeMs, WritesRfc3339Utc) {
   EXPECT_EQ(FormatTimeMs(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatTimeMs(951782400001), "2000-02-29T00:00:00.001Z");
+  EXPECT_EQ(FormatTimeMs(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimeMs(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimeMs(253402300800000), "253402300800000ms");
+}
+
+// The calendar arithmetic agrees with the C library's gmtime_r over four
+// centuries of random instants (leap years, century rules, negative times).
+TEST(FormatTimeMs, AgreesWithGmtime) {
+  std::mt19937_64 rng(20261128);
+  std::uniform_int_distribution<int64_t> ms(-62135596800000,   // 0001-01-01
+                                            253402300799999);  // 9999-12-31
+  for (int i = 0; i < 100000; ++i) {
+    int64_t t = i < 1000 ? (i - 500) * 86400000LL + i : ms(rng);
+    int64_t secs = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
+    std::time_t tt = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    ASSERT_NE(gmtime_r(&tt, &tm), nullptr);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec, static_cast<int>(t - secs * 1000));
+    ASSERT_EQ(FormatTimeMs(t), want) << t;
+  }
 }
 
 }  // namespace
