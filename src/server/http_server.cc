@@ -64,8 +64,9 @@ constexpr size_t kReadChunk = 16 << 10;
 // client reads our answer instead of a reset (RFC 9112 section 9.6).
 constexpr std::chrono::milliseconds kLinger{2000};
 constexpr size_t kMaxLingerBytes = 4 << 20;
-// An answer buffer larger than this is freed after its write.
-constexpr size_t kKeepBufferBytes = 64 << 10;
+// A connection keeps its answer-head buffer between answers up to this
+// capacity (about what its read buffer holds anyway); a larger one is freed.
+constexpr size_t kKeepHeadBytes = 8 << 10;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Mozilla "intermediate" TLS 1.2 suites; TLS 1.3 keeps OpenSSL's defaults.
@@ -685,9 +686,9 @@ class Connection final : public ConnectionBase {
 
   void OnWrite(ErrorCode ec, bool keep) {
     server_->in_flight.fetch_sub(1);
-    // A large answer's memory is not kept for the connection's life.
-    if (head_.capacity() > kKeepBufferBytes) std::string().swap(head_);
-    if (body_.capacity() > kKeepBufferBytes) std::string().swap(body_);
+    // An idle connection holds no answer body, and at most a small head.
+    std::string().swap(body_);
+    if (head_.capacity() > kKeepHeadBytes) std::string().swap(head_);
     if (ec) return Close();
     if (!keep) return GracefulClose();
     ReadRequest();
