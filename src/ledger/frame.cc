@@ -37,6 +37,21 @@ Status DecodeSegmentHeader(std::string_view bytes,
   return Status::Ok();
 }
 
+size_t DataEnd(std::string_view bytes) {
+  size_t n = bytes.size();
+  const char* p = bytes.data();
+  // Eight bytes at a time through the fill, which may be megabytes long.
+  constexpr uint64_t kFill8 = ~uint64_t{0};
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    if (w != kFill8) break;
+    n -= 8;
+  }
+  while (n > 0 && p[n - 1] == kFillByte) --n;
+  return n;
+}
+
 uint32_t FrameCrc(uint32_t prev_chain, uint64_t index,
                   std::string_view payload) {
   char head[16];

@@ -51,6 +51,14 @@ uint32_t FrameCrc(uint32_t prev_chain, uint64_t index,
 void AppendFrame(uint32_t* chain, uint64_t index, std::string_view payload,
                  std::string* out);
 
+// A segment may end in a fill tail of this byte (format §2.5). A frame's
+// length field never starts with four of them (lengths are at most 1 MiB).
+inline constexpr char kFillByte = '\xff';
+
+// The offset just past the last byte of `bytes` that is not kFillByte (0 if
+// every byte is): a segment's data end (format §2.4).
+size_t DataEnd(std::string_view bytes);
+
 inline size_t FrameSize(size_t payload_size) {
   return kFrameHeaderSize + payload_size;
 }

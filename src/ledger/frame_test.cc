@@ -26,6 +26,23 @@ TEST(Frame, LayoutIsLengthCrcPayload) {
   EXPECT_EQ(out.substr(8), "abc");
 }
 
+TEST(Frame, DataEndIsPastTheLastByteThatIsNotFill) {
+  EXPECT_EQ(DataEnd(""), 0u);
+  EXPECT_EQ(DataEnd(std::string(100, kFillByte)), 0u);
+  std::string frames = Frames(0, 0, 3);
+  EXPECT_EQ(DataEnd(frames), frames.size());
+  EXPECT_EQ(DataEnd(frames + std::string(4099, kFillByte)), frames.size());
+  std::string stray =
+      frames + std::string(37, kFillByte) + "x" + std::string(1000, kFillByte);
+  EXPECT_EQ(DataEnd(stray), frames.size() + 38);
+  // The fill is never a frame: its length field exceeds 1 MiB.
+  std::string fill(16, kFillByte);
+  FrameReader r(fill, 0, 0);
+  std::string_view p;
+  EXPECT_EQ(r.Next(&p), FrameReader::kBad);
+  EXPECT_EQ(r.offset(), 0u);
+}
+
 TEST(Frame, ReaderReturnsEveryFrameThenEnd) {
   std::string body = Frames(10, 7, 5);
   FrameReader r(body, 10, 7);

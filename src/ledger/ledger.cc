@@ -21,6 +21,7 @@ constexpr char kVkeyFile[] = "ledger.vkey";
 constexpr char kCheckpointFile[] = "checkpoints.log";
 constexpr char kHashFile[] = "tree.hashes";
 constexpr char kLockFile[] = "LOCK";
+constexpr char kNextSegmentFile[] = "segment.next";
 constexpr char kSegmentSuffix[] = ".seg";
 constexpr uint64_t kIndexStride = 64;
 constexpr size_t kNodeFlushBytes = 1 << 20;
@@ -31,6 +32,9 @@ constexpr size_t kWakeEntries = 64;
 // them are held, so that a checkpoint's fdatasync of tree.hashes finds
 // little left to write (see HashStore).
 constexpr size_t kNodeTrickleBytes = 64 << 10;
+// The next segment is filled ahead of need in pieces of this many bytes (or
+// of the segment size, if less), each written and synced (format §2.5).
+constexpr uint64_t kFillPiece = 1 << 20;
 
 std::string SegmentName(uint64_t first_index) {
   char buf[32];
@@ -238,6 +242,7 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
   l->syncer_ = std::thread([p = l.get()] { p->SyncLoop(); });
   l->writer_ = std::thread([p = l.get()] { p->WriterLoop(); });
   l->checkpointer_ = std::thread([p = l.get()] { p->CheckpointLoop(); });
+  l->preparer_ = std::thread([p = l.get()] { p->PrepareLoop(); });
   return l;
 }
 
@@ -302,6 +307,11 @@ Status Ledger::Recover() {
   HAVEN_LEDGER_RETURN_IF_ERROR(hashes_->TruncateTo(NodeCount(trusted)));
   if (trusted == 0) tree_ = CompactRange();
 
+  // A next segment filled before a crash or close holds no entries.
+  std::string next_path = JoinPath(dir_, kNextSegmentFile);
+  if (::unlink(next_path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("unlink " + next_path, errno);
+  }
   HAVEN_LEDGER_RETURN_IF_ERROR(
       ScanSegments(trusted, latest_ ? &*latest_ : nullptr));
   size_ = next_index_;
@@ -458,8 +468,11 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
       }
     }
     uint64_t end = kSegmentHeaderSize + r.offset();
-    if (res == FrameReader::kBad) {
-      uint64_t tail = data.size() - end;
+    // Bytes after the last good frame that are all fill end the segment
+    // cleanly (format §2.4, §2.5).
+    const uint64_t data_end = DataEnd(data);
+    if (res == FrameReader::kBad && data_end > end) {
+      uint64_t tail = data_end - end;
       // A torn write holds only unacknowledged entries: never one that a
       // checkpoint covers, and never more than one write's worth.
       bool signed_entry = latest != nullptr && r.index() < latest->size;
@@ -499,22 +512,117 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
   return Status::Ok();
 }
 
+// Creates the next segment: from segment.next if the preparer filled some of
+// it (its header is durable before it gets its name, so its creation cannot
+// tear), or else as a new, empty file.
 Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
   std::string path = JoinPath(dir_, SegmentName(first_index));
-  StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-  if (!fd.ok()) return fd.status();
+  FileDescriptor prepared;
+  {
+    std::unique_lock<std::mutex> l(prep_mu_);
+    prep_cv_.wait(l, [&] { return !prep_busy_; });
+    if (prep_filled_ > 0) prepared = std::move(prep_fd_);
+    prep_fd_ = FileDescriptor();
+    prep_filled_ = 0;
+    prep_target_ = 0;
+  }
   char header[kSegmentHeaderSize];
   EncodeSegmentHeader(
       {kSegmentMagic, first_index, prev_chain, MaxWrite(options_)}, header);
-  HAVEN_LEDGER_RETURN_IF_ERROR(
-      WriteAt(fd->get(), std::string_view(header, sizeof(header)), 0, path));
-  HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(fd->get(), path));
+  const std::string_view header_bytes(header, sizeof(header));
+  FileDescriptor fd;
+  if (prepared.valid()) {
+    std::string next_path = JoinPath(dir_, kNextSegmentFile);
+    HAVEN_LEDGER_RETURN_IF_ERROR(
+        WriteAt(prepared.get(), header_bytes, 0, next_path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(prepared.get(), next_path));
+    if (::renameat2(AT_FDCWD, next_path.c_str(), AT_FDCWD, path.c_str(),
+                    RENAME_NOREPLACE) != 0) {
+      return Status::FromErrno("rename " + next_path + " to " + path, errno);
+    }
+    fd = std::move(prepared);
+  } else {
+    StatusOr<FileDescriptor> f =
+        OpenFile(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+    if (!f.ok()) return f.status();
+    HAVEN_LEDGER_RETURN_IF_ERROR(WriteAt(f->get(), header_bytes, 0, path));
+    HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(f->get(), path));
+    fd = std::move(*f);
+  }
   HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
   std::lock_guard<std::mutex> l(segments_mu_);
   segments_.push_back(
-      std::make_unique<Segment>(Segment{first_index, path, std::move(*fd)}));
+      std::make_unique<Segment>(Segment{first_index, path, std::move(fd)}));
   segment_offset_ = kSegmentHeaderSize;
   return Status::Ok();
+}
+
+// Asks the preparer to keep segment.next one piece ahead of the last
+// segment's end of data (format §2.5). Writer thread only.
+void Ledger::WantFill() {
+  const uint64_t seg = options_.segment_bytes;
+  const uint64_t piece = std::min<uint64_t>(kFillPiece, seg);
+  if (segment_offset_ < std::min<uint64_t>(kFillPiece, seg / 2)) return;
+  const uint64_t target = std::min<uint64_t>(
+      seg, (segment_offset_ + 2 * piece - 1) / piece * piece);
+  {
+    std::lock_guard<std::mutex> l(prep_mu_);
+    if (prep_failed_ || target <= prep_target_) return;
+    prep_target_ = target;
+  }
+  prep_cv_.notify_all();
+}
+
+// The preparer: fills segment.next with kFillByte up to prep_target_, one
+// piece at a time, each written and synced, so that the batches written into
+// it later overwrite allocated, written blocks and their fdatasyncs need no
+// journal commit. It never touches a file the writer has taken. A failure
+// stops it: segments are then created empty, as before.
+void Ledger::PrepareLoop() {
+  const std::string path = JoinPath(dir_, kNextSegmentFile);
+  const std::string fill(std::min<uint64_t>(kFillPiece, options_.segment_bytes),
+                         kFillByte);
+  std::unique_lock<std::mutex> l(prep_mu_);
+  while (true) {
+    prep_cv_.wait(l, [&] {
+      return prep_stopping_ || (!prep_failed_ && prep_target_ > prep_filled_);
+    });
+    if (prep_stopping_) return;
+    const uint64_t at = prep_filled_;
+    const uint64_t n = std::min<uint64_t>(fill.size(), prep_target_ - at);
+    FileDescriptor created;
+    const bool create = !prep_fd_.valid();
+    int fd = prep_fd_.get();
+    prep_busy_ = true;
+    l.unlock();
+    Status s;
+    if (create) {
+      StatusOr<FileDescriptor> f =
+          OpenFile(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+      if (f.ok()) {
+        created = std::move(*f);
+        fd = created.get();
+      } else {
+        s = f.status();
+      }
+    }
+    if (s.ok()) {
+      s = WriteAt(fd, std::string_view(fill).substr(0, n), at, path);
+    }
+    if (s.ok()) s = SyncData(fd, path);
+    l.lock();
+    prep_busy_ = false;
+    if (create) prep_fd_ = std::move(created);
+    if (s.ok()) {
+      prep_filled_ = at + n;
+    } else {
+      prep_failed_ = true;
+      prep_fd_ = FileDescriptor();
+      prep_filled_ = 0;
+      (void)::unlink(path.c_str());
+    }
+    prep_cv_.notify_all();
+  }
 }
 
 Ledger::~Ledger() {
@@ -525,6 +633,16 @@ Ledger::~Ledger() {
     }
     queue_cv_.notify_all();
     writer_.join();
+  }
+  if (preparer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(prep_mu_);
+      prep_stopping_ = true;
+    }
+    prep_cv_.notify_all();
+    preparer_.join();
+    prep_fd_ = FileDescriptor();
+    (void)::unlink(JoinPath(dir_, kNextSegmentFile).c_str());
   }
   if (syncer_.joinable()) {
     {
@@ -846,6 +964,7 @@ void Ledger::WriterLoop() {
     } else if (post) {
       next_write = Clock::now() + options_.min_sync_interval;
       std::string frames = PostJob(std::move(job));
+      WantFill();
       job = SyncJob();
       job.frames = std::move(frames);  // reuse a written batch's buffer
       job_bytes = 0;

@@ -20,7 +20,9 @@
 // Inside, three threads pipeline group commit: a writer frames and hashes the
 // next batch while a syncer writes and fdatasyncs the previous one, and a
 // completer publishes synced batches and wakes their appenders; a fourth signs
-// periodic checkpoints and writes new tree nodes to tree.hashes.
+// periodic checkpoints and writes new tree nodes to tree.hashes, and a fifth
+// fills the next segment ahead of need (so that batch syncs overwrite written
+// blocks and commit no file-system journal).
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // The callbacks of AppendAsync and AppendBatchAsync run on the ledger's
@@ -253,6 +255,8 @@ class Ledger {
   Status OpenCheckpointLog();
   Status ScanSegments(uint64_t trusted_size, const Checkpoint* latest);
   Status CreateSegment(uint64_t first_index, uint32_t prev_chain);
+  void WantFill();
+  void PrepareLoop();
   template <typename Entries>
   void QueueBatch(const Entries& entries, Callback done, Waiter* waiter);
   // AppendBatchAsync: a bad call completes `done` with its error at once.
@@ -333,6 +337,17 @@ class Ledger {
   bool nodes_wanted_ = false;  // enough new nodes to write to tree.hashes
   bool checkpoint_stopping_ = false;
 
+  // segment.next, filled ahead of need by the preparer (format §2.5);
+  // guarded by prep_mu_. The writer takes it when it creates a segment.
+  std::mutex prep_mu_;
+  std::condition_variable prep_cv_;
+  FileDescriptor prep_fd_;    // open once the preparer created it
+  uint64_t prep_filled_ = 0;  // bytes of it filled and synced
+  uint64_t prep_target_ = 0;  // fill it this far (set by the writer)
+  bool prep_busy_ = false;    // a piece is being written, unlocked
+  bool prep_failed_ = false;  // stop preparing
+  bool prep_stopping_ = false;
+
   // Checkpoints; guarded by checkpoint_mu_.
   mutable std::mutex checkpoint_mu_;
   Status checkpoint_error_;  // the last failure of a periodic checkpoint
@@ -349,6 +364,7 @@ class Ledger {
   std::thread syncer_;
   std::thread completer_;
   std::thread checkpointer_;
+  std::thread preparer_;
 };
 
 }  // namespace haven::ledger

@@ -609,6 +609,184 @@ TEST_F(LedgerTest, RemovesASegmentWhoseCreationWasTorn) {
   ASSERT_TRUE(v.ok());
 }
 
+// Appends `bytes` to the file at `path`.
+void AppendToFile(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::app | std::ios::binary);
+  f << bytes;
+}
+
+TEST_F(LedgerTest, FillsTheNextSegmentAheadAndAppendsOverTheFill) {
+  options_.segment_bytes = 64 << 10;
+  InMemoryTree ref;
+  {
+    auto l = OpenOrDie();
+    std::vector<std::string> batch;
+    for (uint64_t i = 0; i < 6000; ++i) {
+      batch.push_back(Entry(i) + std::string(80, 'p'));
+      ref.Append(batch.back());
+      if (batch.size() == 40) {
+        ASSERT_TRUE(l->AppendAll(batch).ok());
+        batch.clear();
+      }
+    }
+  }
+  // Every segment but the first was filled ahead (at least in part), so
+  // most end in fill; the one being filled is gone after close.
+  EXPECT_FALSE(fs::exists(dir_ + "/segment.next"));
+  int segments = 0, filled = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() != ".seg") continue;
+    ++segments;
+    std::string data = *ReadFileToString(e.path().string());
+    EXPECT_LE(data.size(), 64u << 10);
+    if (DataEnd(data) < data.size()) ++filled;
+  }
+  EXPECT_GE(segments, 8);
+  EXPECT_GE(filled, segments / 2);
+  auto l = OpenOrDie();
+  EXPECT_TRUE(l->recovery().empty()) << l->recovery().events[0];
+  EXPECT_EQ(l->size(), 6000u);
+  EXPECT_EQ(l->root(), ref.RootAt(6000));
+  StatusOr<std::vector<std::string>> e = l->ReadEntries(0, 6000);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->back(), Entry(5999) + std::string(80, 'p'));
+  ASSERT_EQ(*l->Append("more"), 6000u);
+  l.reset();
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
+  EXPECT_EQ(v->entries, 6001u);
+}
+
+TEST_F(LedgerTest, AFillTailAfterTheLastFrameIsAcceptedAndOverwritten) {
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  std::string seg = LastSegment();
+  const uint64_t end = fs::file_size(seg);
+  AppendToFile(seg, std::string(5 << 20, kFillByte));  // beyond max_write
+  {
+    auto l = OpenOrDie();
+    EXPECT_TRUE(l->recovery().empty()) << l->recovery().events[0];
+    EXPECT_EQ(l->size(), 5u);
+    ASSERT_EQ(*l->Append("over the fill"), 5u);
+  }
+  std::string data = *ReadFileToString(seg);
+  EXPECT_EQ(data.size(), end + (5 << 20));  // written over, not appended
+  EXPECT_EQ(DataEnd(data), end + FrameSize(13));
+  auto l = OpenOrDie();
+  EXPECT_TRUE(l->recovery().empty());
+  EXPECT_EQ(*l->ReadEntries(5, 6), std::vector<std::string>{"over the fill"});
+}
+
+TEST_F(LedgerTest, DataAfterTheFillIsAHardErrorNamingFileAndOffset) {
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  std::string seg = LastSegment();
+  const uint64_t end = fs::file_size(seg);
+  // A stray byte further from the end of data than one write (4 MiB by
+  // default) can reach:
+  // no crash can leave it, so it is damage, not a torn tail.
+  AppendToFile(
+      seg, std::string(5 << 20, kFillByte) + "x" + std::string(100, kFillByte));
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(l.status().message().find(seg + " offset " + std::to_string(end) +
+                                      ": entry 5"),
+            std::string::npos)
+      << l.status().message();
+}
+
+TEST_F(LedgerTest, DataAfterTheFillOfAnEarlierSegmentIsAHardError) {
+  options_.segment_bytes = 4096;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 600; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  std::string first = dir_ + "/00000000000000000000.seg";
+  std::string data = *ReadFileToString(first);
+  data.resize(DataEnd(data));
+  // Its last frame overwritten with fill, as if to delete it, and put back
+  // after more fill: a frame hidden behind fill.
+  uint64_t last = kSegmentHeaderSize;
+  while (last + FrameSize(GetFixed32(data.data() + last)) < data.size()) {
+    last += FrameSize(GetFixed32(data.data() + last));
+  }
+  std::string frame = data.substr(last);
+  data.replace(last, frame.size(), std::string(frame.size(), kFillByte));
+  data += std::string(64, kFillByte) + frame;
+  {
+    std::ofstream f(first, std::ios::binary | std::ios::trunc);
+    f << data;
+  }
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(
+      l.status().message().find(first + " offset " + std::to_string(last)),
+      std::string::npos)
+      << l.status().message();
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_NE(v->summary.find(first + " offset " + std::to_string(last)),
+            std::string::npos)
+      << v->summary;
+}
+
+TEST_F(LedgerTest, RecoveryCutsABatchTornInsideTheFillAndReportsIt) {
+  options_.checkpoint_on_close = false;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  std::string seg = LastSegment();
+  const uint64_t good = fs::file_size(seg);
+  // A batch of two frames written over fill, of which only the second page
+  // reached the disk: its first page still holds fill.
+  std::string batch;
+  uint32_t chain = 0;
+  AppendFrame(&chain, 5, std::string(5000, 'a'), &batch);
+  AppendFrame(&chain, 6, std::string(3000, 'b'), &batch);
+  std::string on_disk = std::string(4096, kFillByte) + batch.substr(4096);
+  AppendToFile(seg, on_disk + std::string(64 << 10, kFillByte));
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);  // not yet recovered
+  EXPECT_NE(v->summary.find(seg + " offset " + std::to_string(good)),
+            std::string::npos)
+      << v->summary;
+  {
+    auto l = OpenOrDie();
+    ASSERT_EQ(l->recovery().events.size(), 1u);
+    EXPECT_NE(l->recovery().events[0].find(
+                  "cut torn tail of " + std::to_string(on_disk.size()) +
+                  " bytes at " + seg + " offset " + std::to_string(good)),
+              std::string::npos)
+        << l->recovery().events[0];
+    EXPECT_EQ(fs::file_size(seg), good);
+    EXPECT_EQ(l->size(), 5u);
+    ASSERT_EQ(*l->Append("after"), 5u);
+  }
+  v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
+}
+
+TEST_F(LedgerTest, ALeftoverNextSegmentIsRemovedOnOpen) {
+  {
+    auto l = OpenOrDie();
+    ASSERT_TRUE(l->Append(Entry(0)).ok());
+  }
+  AppendToFile(dir_ + "/segment.next", std::string(8192, kFillByte));
+  auto l = OpenOrDie();
+  EXPECT_FALSE(fs::exists(dir_ + "/segment.next"));
+  EXPECT_EQ(l->size(), 1u);
+}
+
 TEST_F(LedgerTest, RejectsEntriesOverOneMebibyte) {
   auto l = OpenOrDie();
   EXPECT_EQ(l->Append(std::string(kMaxEntrySize + 1, 'x')).status().code(),

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <vector>
 
+#include "ledger/frame.h"
 #include "ledger/ledger.h"
 
 namespace haven::ledger {
@@ -147,6 +148,38 @@ TEST_F(VerifyTest, ReportsTheFirstFailureInEntryOrderAcrossChunks) {
                             " (completed by entry 65535)"),
             std::string::npos)
       << r->summary;
+}
+
+TEST_F(VerifyTest, AcceptsAFillTailAndRejectsAnyOtherByteInIt) {
+  Fill(dir_, "e", 20, 10);
+  std::string seg = dir_ + "/00000000000000000000.seg";
+  const uint64_t end = fs::file_size(seg);
+  {
+    std::ofstream f(seg, std::ios::app | std::ios::binary);
+    f << std::string(8 << 20, kFillByte);
+  }
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok) << r->summary;
+  EXPECT_EQ(r->entries, 20u);
+  // One byte of the fill, however far from the frames, is not fill.
+  for (uint64_t at : {end, end + 4097, end + (8 << 20) - 1}) {
+    {
+      std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(at);
+      f.put('\x7f');
+    }
+    r = VerifyLedger(dir_, {});
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->ok) << at;
+    EXPECT_NE(r->summary.find("entry 20 at " + seg + " offset " +
+                              std::to_string(end)),
+              std::string::npos)
+        << r->summary;
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(at);
+    f.put(kFillByte);
+  }
 }
 
 TEST_F(VerifyTest, MissingDirectoryIsAnErrorNotAFailedCheck) {

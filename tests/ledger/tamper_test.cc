@@ -43,11 +43,13 @@ std::vector<fs::path> Segments(const fs::path& dir) {
   return out;
 }
 
-// Offsets of the frames in a segment, and the end.
+// Offsets of the frames in a segment, and the end of its frames (where its
+// fill tail, if any, begins).
 std::vector<size_t> FrameOffsets(const std::string& seg) {
   std::vector<size_t> out;
   size_t at = kSegmentHeaderSize;
-  while (at + kFrameHeaderSize <= seg.size()) {
+  const size_t end = DataEnd(seg);
+  while (at + kFrameHeaderSize <= end) {
     out.push_back(at);
     at += FrameSize(GetFixed32(seg.data() + at));
   }
@@ -218,7 +220,9 @@ TEST_F(TamperTest, TruncationAnywhereIsCaught) {
     size_t which = rng_() % segs.size();
     const fs::path& f = segs[which];
     std::string s = Slurp(f);
-    size_t cut = rng_() % s.size();
+    // Anywhere in the frames: cutting a fill tail (format §2.5) removes no
+    // entry (see TruncatingTheFillTailRemovesNothing).
+    size_t cut = rng_() % DataEnd(s);
     if (k % 2 == 0) {  // at a frame boundary: no torn frame to see
       std::vector<size_t> off = FrameOffsets(s);
       cut = off[rng_() % (off.size() - 1)];
@@ -242,6 +246,37 @@ TEST_F(TamperTest, TruncationAnywhereIsCaught) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.summary.find("kept-2000"), std::string::npos) << r.summary;
   EXPECT_NE(r.summary.find("missing"), std::string::npos) << r.summary;
+}
+
+TEST_F(TamperTest, SegmentsEndInFillThatHidesNothing) {
+  // The ledger was written with segments filled ahead (format §2.5).
+  int filled = 0;
+  for (const fs::path& f : Segments(pristine_)) {
+    std::string s = Slurp(f);
+    if (DataEnd(s) == s.size()) continue;
+    ++filled;
+    // Cutting the fill leaves the same log...
+    Spit(work_ / f.filename(),
+         s.substr(0, DataEnd(s) + rng_() % (s.size() - DataEnd(s))));
+    VerifyResult r = Verify();
+    EXPECT_TRUE(r.ok) << r.summary;
+    EXPECT_EQ(r.entries, uint64_t{kEntries});
+    // ...and frames moved behind it, or any byte in it, are caught.
+    std::vector<size_t> off = FrameOffsets(s);
+    size_t i = off.size() - 2;  // the last frame
+    std::string hidden = s;
+    std::string frame = s.substr(off[i], off[i + 1] - off[i]);
+    hidden.replace(off[i], frame.size(), std::string(frame.size(), kFillByte));
+    hidden += std::string(100, kFillByte) + frame;
+    Spit(work_ / f.filename(), hidden);
+    ExpectCaught("a frame moved behind the fill of " + f.filename().string());
+    std::string stray = s;
+    stray[s.size() - 1] = 'x';
+    Spit(work_ / f.filename(), stray);
+    ExpectCaught("a byte at the end of the fill of " + f.filename().string());
+    Spit(work_ / f.filename(), s);
+  }
+  EXPECT_GE(filled, 1);
 }
 
 TEST_F(TamperTest, ADifferentLogOfTheSameSizeIsCaught) {

@@ -1,5 +1,6 @@
 // Fuzzes the segment header decoder and the frame reader on arbitrary bytes:
-// every frame returned must lie inside the input and re-encode to itself.
+// every frame returned must lie inside the input and re-encode to itself, and
+// the data end (format §2.4) must be the end of the last byte that is not fill.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -30,5 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     hl::AppendFrame(&c, i++, payload, &rebuilt);
   }
   if (rebuilt != body.substr(0, r.offset()) || c != r.chain()) std::abort();
+  // Everything past the data end is fill, and the byte before it is not.
+  size_t end = hl::DataEnd(bytes);
+  if (end > bytes.size()) std::abort();
+  if (end > 0 && bytes[end - 1] == hl::kFillByte) std::abort();
+  for (size_t k = end; k < bytes.size(); ++k) {
+    if (bytes[k] != hl::kFillByte) std::abort();
+  }
   return 0;
 }
