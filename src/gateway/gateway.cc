@@ -821,6 +821,20 @@ Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Gateway::~Gateway() { Close(); }
 
+namespace {
+
+// Each durable batch's answers reach the network threads in one hand-off
+// per thread rather than one per answer.
+ledger::Options LedgerOptions(ledger::Options o) {
+  o.callback_scope = [](const std::function<void()>& run) {
+    server::ResponseBatch batch;
+    run();
+  };
+  return o;
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<Gateway>> Gateway::Open(
     const GatewayOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -844,7 +858,7 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Open(
   if (!p.ok()) return p.status();
   impl->policies = std::make_unique<PolicyBundle>(std::move(*p));
   StatusOr<std::unique_ptr<ledger::Ledger>> l =
-      ledger::Ledger::Open(options.ledger, dir + "/ledger");
+      ledger::Ledger::Open(LedgerOptions(options.ledger), dir + "/ledger");
   if (!l.ok()) return l.status();
   impl->ledger = std::move(*l);
   impl->limiter = std::make_unique<RateLimiter>(options.rate_per_second,

@@ -1080,7 +1080,12 @@ void Ledger::CompleteLoop() {
     // Published before any of its appends completes, so that a caller sees
     // its entry in size(), proofs and ReadEntries.
     if (ok) Publish(job);
-    CompleteParts(job.parts, job.status, job.first);
+    if (options_.callback_scope) {
+      options_.callback_scope(
+          [&] { CompleteParts(job.parts, job.status, job.first); });
+    } else {
+      CompleteParts(job.parts, job.status, job.first);
+    }
     job.parts.clear();  // frees the completed calls
     {
       std::lock_guard<std::mutex> l(stats_mu_);

@@ -84,6 +84,10 @@ struct Options {
   std::chrono::milliseconds checkpoint_every{1000};
   // Sign a checkpoint on close if the tree grew since the last one.
   bool checkpoint_on_close = true;
+  // If set, the callbacks of each durable batch run inside
+  // `callback_scope(run)`, where run() runs them all: a server can gather
+  // what they hand to other threads and pass it on once per batch.
+  std::function<void(const std::function<void()>& run)> callback_scope;
 };
 
 // What Open found and repaired. Nothing is dropped without a line here.

@@ -1,9 +1,12 @@
 // HttpServer on Boost.Beast/Asio. This is the only translation unit (besides
 // its test) that includes Beast or Asio: their headers are heavy.
 //
-// One io_context runs on `io_threads` threads; each connection lives on its
-// own strand and handles one request at a time (read, hand to the Handler,
-// write the answer, read the next), which keeps pipelined requests in order.
+// Each of the `io_threads` network threads runs its own io_context; a
+// connection lives on one of them (given in turn as connections are
+// accepted), so that its handlers never run concurrently and need no strand,
+// and each thread's queue and reactor are its own. A connection handles one
+// request at a time (read, hand to the Handler, write the answer, read the
+// next), which keeps pipelined requests in order.
 // A connection is owned by its pending asynchronous operations; while the
 // Handler holds a request, the connection holds itself (`hold_`), and the
 // Responder only keeps a weak reference, so that a Responder that outlives the
@@ -214,12 +217,77 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   virtual void Stop() = 0;
   // From any thread: closes the socket now.
   virtual void ForceClose() = 0;
+  // On the connection's own thread: the Handler's answer to request `seq`.
+  virtual void Answer(uint64_t seq, HttpResponse response) = 0;
   // Only when no io thread runs (end of Shutdown): breaks the self-hold.
   void ReleaseHold() { hold_.reset(); }
 
  protected:
   std::shared_ptr<ConnectionBase> hold_;
 };
+
+namespace {
+
+// What the ResponseBatches open on this thread hold: answers by network
+// thread, handed over when the outermost batch ends.
+struct PendingAnswers {
+  struct Answer {
+    std::weak_ptr<ConnectionBase> connection;
+    uint64_t seq;
+    HttpResponse response;
+  };
+  struct Bucket {
+    asio::io_context* ioc;
+    std::shared_ptr<Gate> gate;
+    std::vector<Answer> answers;
+  };
+  int depth = 0;
+  std::vector<Bucket> buckets;
+
+  void Add(asio::io_context* ioc, const std::shared_ptr<Gate>& gate,
+           std::weak_ptr<ConnectionBase> connection, uint64_t seq,
+           HttpResponse response) {
+    Bucket* b = nullptr;
+    for (Bucket& x : buckets) {
+      if (x.ioc == ioc && x.gate == gate) b = &x;
+    }
+    if (b == nullptr) b = &buckets.emplace_back(Bucket{ioc, gate, {}});
+    b->answers.push_back({std::move(connection), seq, std::move(response)});
+  }
+
+  // One post per network thread. Under the gate, as for a single answer:
+  // once Shutdown has closed it, the answers are dropped.
+  void HandOver() {
+    std::vector<Bucket> out;
+    out.swap(buckets);
+    for (Bucket& b : out) {
+      std::shared_lock<std::shared_mutex> l(b.gate->mu);
+      if (!b.gate->open) continue;
+      std::vector<std::pair<std::shared_ptr<ConnectionBase>, Answer>> live;
+      live.reserve(b.answers.size());
+      for (Answer& a : b.answers) {
+        if (auto c = a.connection.lock())
+          live.emplace_back(std::move(c), std::move(a));
+      }
+      if (live.empty()) continue;
+      asio::post(*b.ioc, [live = std::move(live)]() mutable {
+        for (auto& [c, a] : live) c->Answer(a.seq, std::move(a.response));
+      });
+    }
+  }
+};
+
+thread_local PendingAnswers t_pending;
+
+}  // namespace
+
+ResponseBatch::ResponseBatch() { ++t_pending.depth; }
+
+ResponseBatch::~ResponseBatch() {
+  if (--t_pending.depth == 0 && !t_pending.buckets.empty()) {
+    t_pending.HandOver();
+  }
+}
 
 // Everything the server shares with its connections. (HttpServer::Impl is
 // private; connections see this base.)
@@ -242,10 +310,11 @@ struct ServerCore {
   // Declaration order is destruction order in reverse: the TLS context must
   // outlive every stream, the io_context every socket.
   std::optional<ssl::context> tls;
-  std::unique_ptr<asio::io_context> ioc;
-  // Keeps run() going while every connection waits on its Handler.
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
-      work;
+  // One per network thread; iocs[0] also runs the acceptor and signals.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  // Keep run() going while every connection waits on its Handler.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  size_t next_ioc = 0;  // the next connection's; only on iocs[0]'s thread
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
   std::optional<asio::signal_set> signals;  // while WaitForSignal waits
@@ -261,16 +330,16 @@ struct ServerCore {
   bool signal_received = false;  // guarded by state_mu
 
   ~ServerCore() {
-    work.reset();
+    work.clear();
     signals.reset();
     acceptor.reset();
     accept_retry.reset();
-    ioc.reset();
+    iocs.clear();
   }
 
   void Accept();
-  void OnAccept(ErrorCode ec, tcp::socket socket);
-  void Run();
+  void OnAccept(ErrorCode ec, tcp::socket socket, asio::io_context* ioc);
+  void Run(asio::io_context* ioc);
   void ShutdownNow(std::chrono::milliseconds grace);
 };
 
@@ -281,12 +350,14 @@ class Connection final : public ConnectionBase {
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Connection(ServerCore* server, tcp::socket&& socket) requires(!kTls)
-      : server_(server), stream_(std::move(socket)) {
+  Connection(ServerCore* server, asio::io_context* ioc,
+             tcp::socket&& socket) requires(!kTls)
+      : server_(server), ioc_(ioc), stream_(std::move(socket)) {
     Init();
   }
-  Connection(ServerCore* server, tcp::socket&& socket) requires(kTls)
-      : server_(server), stream_(std::move(socket), *server->tls) {
+  Connection(ServerCore* server, asio::io_context* ioc,
+             tcp::socket&& socket) requires(kTls)
+      : server_(server), ioc_(ioc), stream_(std::move(socket), *server->tls) {
     Init();
   }
 
@@ -326,6 +397,10 @@ class Connection final : public ConnectionBase {
 
   void ForceClose() override {
     asio::post(stream_.get_executor(), [self = Self()] { self->Close(); });
+  }
+
+  void Answer(uint64_t seq, HttpResponse response) override {
+    OnResponse(seq, std::move(response));
   }
 
  private:
@@ -560,7 +635,7 @@ class Connection final : public ConnectionBase {
   }
 
   // Hands the request to the Handler; its answer comes back through
-  // OnResponse on this strand.
+  // OnResponse on this connection's thread.
   void Dispatch(HttpRequest r) {
     phase_ = Phase::kHandling;
     parser_.reset();
@@ -571,15 +646,18 @@ class Connection final : public ConnectionBase {
     server_->in_flight.fetch_add(1);
     std::weak_ptr<ConnectionBase> weak = weak_from_this();
     std::shared_ptr<Gate> gate = server_->gate;
-    Responder respond = [weak = std::move(weak), gate = std::move(gate),
-                         seq](HttpResponse response) {
+    Responder respond = [weak = std::move(weak), gate = std::move(gate), seq,
+                         ioc = ioc_](HttpResponse response) {
+      if (t_pending.depth > 0) {  // a ResponseBatch hands it over
+        return t_pending.Add(ioc, gate, weak, seq, std::move(response));
+      }
       std::shared_lock<std::shared_mutex> l(gate->mu);
       if (!gate->open) return;
       std::shared_ptr<ConnectionBase> base = weak.lock();
       if (!base) return;
       auto self = std::static_pointer_cast<Connection>(std::move(base));
       auto executor = self->stream_.get_executor();
-      // Inline when called on the connection's strand (a Handler that
+      // Inline when called on the connection's thread (a Handler that
       // answers at once); queued otherwise.
       asio::dispatch(executor, [self = std::move(self), seq,
                                 response = std::move(response)]() mutable {
@@ -730,6 +808,7 @@ class Connection final : public ConnectionBase {
   }
 
   ServerCore* const server_;
+  asio::io_context* const ioc_;  // the one this connection's socket is on
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -756,13 +835,14 @@ using TlsConnection = Connection<beast::ssl_stream<beast::tcp_stream>>;
 struct HttpServer::Impl : ServerCore {};
 
 void ServerCore::Accept() {
-  acceptor->async_accept(asio::make_strand(*ioc),
-                         [this](ErrorCode ec, tcp::socket socket) {
-                           OnAccept(ec, std::move(socket));
-                         });
+  asio::io_context* ioc = iocs[next_ioc++ % iocs.size()].get();
+  acceptor->async_accept(*ioc, [this, ioc](ErrorCode ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket), ioc);
+  });
 }
 
-void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket) {
+void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket,
+                          asio::io_context* ioc) {
   if (ec == asio::error::operation_aborted || stopping.load()) return;
   if (ec) {
     // Out of file descriptors, most likely: wait a little, then go on.
@@ -780,15 +860,15 @@ void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket) {
     connections_open.fetch_add(1);
     connections_total.fetch_add(1, std::memory_order_relaxed);
     if (tls) {
-      std::make_shared<TlsConnection>(this, std::move(socket))->Start();
+      std::make_shared<TlsConnection>(this, ioc, std::move(socket))->Start();
     } else {
-      std::make_shared<PlainConnection>(this, std::move(socket))->Start();
+      std::make_shared<PlainConnection>(this, ioc, std::move(socket))->Start();
     }
   }
   Accept();
 }
 
-void ServerCore::Run() {
+void ServerCore::Run(asio::io_context* ioc) {
   for (;;) {
     try {
       ioc->run();
@@ -808,7 +888,7 @@ void ServerCore::ShutdownNow(std::chrono::milliseconds grace) {
     shut_down = true;
   }
   state_cv.notify_all();
-  if (!ioc) return;
+  if (iocs.empty()) return;
   stopping.store(true);
   asio::post(acceptor->get_executor(), [this] {
     ErrorCode ignored;
@@ -836,8 +916,8 @@ void ServerCore::ShutdownNow(std::chrono::milliseconds grace) {
     gate->open = false;
   }
   for (auto& c : snapshot()) c->ForceClose();
-  work.reset();
-  ioc->stop();
+  work.clear();
+  for (auto& ioc : iocs) ioc->stop();
   for (auto& t : threads) {
     if (t.joinable()) t.join();
   }
@@ -846,7 +926,7 @@ void ServerCore::ShutdownNow(std::chrono::milliseconds grace) {
   signals.reset();
   acceptor.reset();
   accept_retry.reset();
-  ioc.reset();  // destroys pending handlers, and with them the connections
+  iocs.clear();  // destroys pending handlers, and with them the connections
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -917,9 +997,13 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     }
   }
 
-  impl->ioc = std::make_unique<asio::io_context>(options.io_threads);
-  impl->work.emplace(impl->ioc->get_executor());
-  impl->acceptor.emplace(asio::make_strand(*impl->ioc));
+  for (int i = 0; i < options.io_threads; ++i) {
+    // Hint 1: one thread runs it, so Asio may keep that thread's own posts
+    // in a private queue.
+    impl->iocs.push_back(std::make_unique<asio::io_context>(1));
+    impl->work.push_back(asio::make_work_guard(*impl->iocs.back()));
+  }
+  impl->acceptor.emplace(*impl->iocs[0]);
   impl->accept_retry.emplace(impl->acceptor->get_executor());
   tcp::acceptor& acc = *impl->acceptor;
   ErrorCode ec;
@@ -936,7 +1020,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   impl->Accept();
   Impl* p = impl.get();
   for (int i = 0; i < options.io_threads; ++i) {
-    p->threads.emplace_back([p] { p->Run(); });
+    asio::io_context* ioc = p->iocs[static_cast<size_t>(i)].get();
+    p->threads.emplace_back([p, ioc] { p->Run(ioc); });
     pthread_setname_np(p->threads.back().native_handle(), "haven-io");
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
@@ -955,7 +1040,7 @@ void HttpServer::WaitForSignal() {
     if (p->shut_down) return;
     // Created under state_mu and before shut_down is set, so ShutdownNow
     // (which destroys it with the io_context) never races its creation.
-    p->signals.emplace(*p->ioc, SIGTERM, SIGINT);
+    p->signals.emplace(*p->iocs[0], SIGTERM, SIGINT);
     p->signals->async_wait([p](ErrorCode ec, int) {
       if (ec) return;
       {

@@ -96,6 +96,27 @@ struct HttpResponse {
 // Completes one request. Call exactly once, from any thread.
 using Responder = std::function<void(HttpResponse)>;
 
+// ResponseBatch: while one lives on a thread, Responders called on that
+// thread queue their answers, and its destructor hands them over, one
+// hand-off per network thread rather than one per answer (each hand-off
+// may wake a sleeping thread). For code that completes many requests at
+// once, such as a group commit's callbacks:
+//
+//   {
+//     ResponseBatch batch;
+//     for (Call& c : done) c.respond(std::move(c.response));
+//   }  // answers handed over here
+//
+// Batches nest (the outermost one hands over). Not copyable or movable;
+// create and destroy it on one thread.
+class ResponseBatch {
+ public:
+  ResponseBatch();
+  ~ResponseBatch();
+  ResponseBatch(const ResponseBatch&) = delete;
+  ResponseBatch& operator=(const ResponseBatch&) = delete;
+};
+
 class Handler {
  public:
   virtual ~Handler() = default;

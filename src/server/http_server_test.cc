@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -696,6 +697,64 @@ TEST(HttpServer, ResponderAfterShutdownIsHarmless) {
   EXPECT_TRUE(c.WaitClosed());
   server.reset();
   handler.AnswerKept();  // the server is gone: nothing happens
+}
+
+// True if bytes wait to be read on `fd` within `timeout`.
+bool Readable(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+}
+
+TEST(HttpServer, ResponseBatchHandsOverAnswersWhenTheOutermostEnds) {
+  TestHandler handler(TestHandler::Mode::kKeep);
+  auto server = StartOrDie(PlainOptions(), &handler);  // two io threads
+  ASSERT_TRUE(server);
+  constexpr int kClients = 8;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>(server->port()));
+    ASSERT_TRUE(clients.back()->Send(Get("/b" + std::to_string(i))));
+  }
+  ASSERT_TRUE(Eventually([&] { return handler.kept() == kClients; }));
+  std::thread answerer([&] {
+    ResponseBatch outer;
+    {
+      ResponseBatch inner;
+      for (int i = 0; i < kClients; ++i) handler.AnswerKept();
+    }
+    // Held until the outermost batch ends.
+    for (auto& c : clients) EXPECT_FALSE(Readable(c->fd(), 50ms));
+  });
+  answerer.join();
+  for (int i = 0; i < kClients; ++i) {
+    auto r = clients[i]->Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "GET /b" + std::to_string(i) + " ");
+  }
+  // The connections carry on, one answer at a time, outside any batch.
+  ASSERT_TRUE(clients[0]->Send(Get("/again")));
+  ASSERT_TRUE(Eventually([&] { return handler.kept() == 1; }));
+  handler.AnswerKept();
+  auto r = clients[0]->Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "GET /again ");
+}
+
+TEST(HttpServer, ResponseBatchEndingAfterShutdownIsHarmless) {
+  TestHandler handler(TestHandler::Mode::kKeep);
+  auto server = StartOrDie(PlainOptions(), &handler);
+  ASSERT_TRUE(server);
+  RawClient c(server->port());
+  ASSERT_TRUE(c.Send(Get("/late")));
+  ASSERT_TRUE(Eventually([&] { return handler.kept() == 1; }));
+  {
+    ResponseBatch batch;
+    handler.AnswerKept();  // held by the batch
+    server->Shutdown(50ms);
+    server.reset();
+  }  // the server is gone: the answer is dropped
+  EXPECT_TRUE(c.WaitClosed());
 }
 
 TEST(HttpServer, PlainHttpIsRefusedOffLoopback) {
