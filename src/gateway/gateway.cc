@@ -20,6 +20,7 @@
 #include "directory/directory.h"
 #include "gateway/audit.h"
 #include "gateway/entities.h"
+#include "gateway/json_text.h"
 #include "gateway/metrics.h"
 #include "gateway/policy_bundle.h"
 #include "gateway/query.h"
@@ -64,16 +65,6 @@ const std::vector<std::string>& JsonKeys(const records::Schema& schema) {
     return k;
   }();
   return (*keys)[static_cast<size_t>(schema.dataset)];
-}
-
-// True if every byte of `s` may stand as it is inside a JSON string:
-// printable ASCII other than '"' and '\\' (most record values).
-bool PlainJson(std::string_view s) {
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
-  }
-  return true;
 }
 
 // One record as a JSON object holding only the fields in `allowed`; `values`
@@ -131,7 +122,7 @@ void AppendRecord(const records::Schema& schema, std::span<const Value> values,
             }
           },
           v);
-      if (PlainJson(str)) {
+      if (IsPlainJsonText(str)) {
         char* p = room(str.size() + 2);
         p[0] = '"';
         std::memcpy(p + 1, str.data(), str.size());
