@@ -329,26 +329,32 @@ void BindNamed(sqlite3_stmt* s, const char* name, std::string_view v) {
 }
 
 FieldView ColumnView(sqlite3_stmt* s, int col, FT type) {
+  // This runs for every column of every row. One sqlite3_column_value and
+  // then the sqlite3_value_* readers, rather than two sqlite3_column_*
+  // calls, each of which enters and leaves the connection's API guard. The
+  // value is "unprotected" (sqlite3_column_value's documentation), which
+  // is safe here: the statement's connection is leased to this thread.
+  sqlite3_value* v = sqlite3_column_value(s, col);
   if (type == FT::kString) {
-    // Most columns are text, and this runs for every column of every row:
-    // a non-null pointer means text, with no separate type check. A null
-    // one means NULL, or that SQLite could not allocate the NUL-terminated
-    // copy it sometimes makes (SearchEach checks for that once per row).
-    const unsigned char* p = sqlite3_column_text(s, col);
+    // Most columns are text: a non-null pointer means text, with no
+    // separate type check. A null one means NULL, or that SQLite could not
+    // allocate the NUL-terminated copy it sometimes makes (SearchEach
+    // checks for that once per row).
+    const unsigned char* p = sqlite3_value_text(v);
     if (p == nullptr) return std::monostate{};
-    int n = sqlite3_column_bytes(s, col);
+    int n = sqlite3_value_bytes(v);
     return std::string_view(reinterpret_cast<const char*>(p), n);
   }
-  if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::monostate{};
+  if (sqlite3_value_type(v) == SQLITE_NULL) return std::monostate{};
   switch (type) {
     case FT::kString:
       break;  // above
     case FT::kInteger:
-      return static_cast<int64_t>(sqlite3_column_int64(s, col));
+      return static_cast<int64_t>(sqlite3_value_int64(v));
     case FT::kReal:
-      return sqlite3_column_double(s, col);
+      return sqlite3_value_double(v);
     case FT::kBoolean:
-      return sqlite3_column_int64(s, col) != 0;
+      return sqlite3_value_int64(v) != 0;
   }
   return std::monostate{};
 }
