@@ -66,8 +66,11 @@ run_wrk() {  # name url [script]
   echo "$rps" > "$OUT/$name.rps"
 }
 
+# The gateway rereads its whole ledger on start (docs/ledger-format.md,
+# recovery), and the benchmark city's ledger grows by every run: after a
+# day of runs (27 million entries, 16 GB) a start took 25 s.
 wait_port() {  # port
-  for _ in $(seq 100); do
+  for _ in $(seq 3000); do
     (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
     sleep 0.1
   done
