@@ -265,12 +265,31 @@ void Authorizer::IsAuthorized(const Request& request,
   errored.clear();
   messages.clear();
 
+  // A request usually arrives cold (the gateway's comes from the network,
+  // the benchmark's from a pass over 10,000), and each read below leads to
+  // the next: the uid to its table slot to its record to its attributes to
+  // their values. Prefetching each level as soon as its address is known
+  // lets the misses of the three entities and the context overlap.
+  const void* context = request.context.heap();
+  if (context != nullptr) __builtin_prefetch(context);
   const size_t hashes[3] = {EntityUidHash()(request.principal),
                             EntityUidHash()(request.action),
                             EntityUidHash()(request.resource)};
+  for (size_t h : hashes) entities.PrefetchSlot(h);
   const int32_t ids[3] = {entities.Intern(request.principal, hashes[0]),
                           entities.Intern(request.action, hashes[1]),
                           entities.Intern(request.resource, hashes[2])};
+  for (int32_t id : ids)
+    if (id >= 0) entities.Prefetch(id);
+  if (request.context.kind() == Value::Kind::kRecord) {
+    const ValueRecord& fields = request.context.AsRecord();
+    const char* at = reinterpret_cast<const char*>(fields.data());
+    const size_t bytes = fields.size() * sizeof(RecordField);
+    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(at + off);
+    if (bytes > 0) __builtin_prefetch(at + bytes - 1);
+    for (const RecordField& f : fields)
+      if (const void* p = f.second.heap()) __builtin_prefetch(p);
+  }
   Evaluator eval(request, entities, ids[0], ids[1], ids[2], attr_paths_);
   Ctx ctx{entities,
           {{request.principal, hashes[0], ids[0]},

@@ -253,10 +253,87 @@ EntityStore& EntityStore::operator=(const EntityStore& other) {
   return *this;
 }
 
+namespace {
+
+// Appends to `out` an address in each 64-byte line of [p, p + bytes) that
+// out[from ..] does not cover yet, while `out` holds fewer than `max`.
+void AddLines(const void* p, size_t bytes, size_t max,
+              std::vector<const void*>* out, size_t from) {
+  auto line = [](const void* q) { return reinterpret_cast<uintptr_t>(q) >> 6; };
+  const char* c = static_cast<const char*>(p);
+  for (size_t off = 0; off < bytes && out->size() < max; off += 64) {
+    const char* at = off == 0 ? c : std::min(c + off, c + bytes - 1);
+    bool seen = false;
+    for (size_t k = from; k < out->size() && !seen; ++k)
+      seen = line((*out)[k]) == line(at);
+    if (!seen) out->push_back(at);
+  }
+  if (bytes > 64 && out->size() < max) {
+    const char* last = c + bytes - 1;
+    bool seen = false;
+    for (size_t k = from; k < out->size() && !seen; ++k)
+      seen = line((*out)[k]) == line(last);
+    if (!seen) out->push_back(last);
+  }
+}
+
+// The same for the lines a read of `v` touches: its shared object, a long
+// string's bytes, a set's or record's elements and (two levels down) theirs.
+void AddValueLines(const Value& v, size_t max, std::vector<const void*>* out,
+                   size_t from, int depth) {
+  if (v.heap() == nullptr || out->size() >= max || depth > 2) return;
+  switch (v.kind()) {
+    case Value::Kind::kString: {
+      const std::string& str = v.AsString();
+      AddLines(&str, sizeof(std::string), max, out, from);
+      if (!str.empty()) AddLines(str.data(), str.size(), max, out, from);
+      break;
+    }
+    case Value::Kind::kEntity:
+      AddLines(v.heap(), sizeof(EntityUid), max, out, from);
+      break;
+    case Value::Kind::kSet: {
+      const ValueSet& set = v.AsSet();
+      AddLines(&set, sizeof(ValueSet), max, out, from);
+      if (!set.empty())
+        AddLines(set.data(), set.size() * sizeof(Value), max, out, from);
+      for (const Value& e : set) AddValueLines(e, max, out, from, depth + 1);
+      break;
+    }
+    case Value::Kind::kRecord: {
+      const ValueRecord& rec = v.AsRecord();
+      AddLines(&rec, sizeof(ValueRecord), max, out, from);
+      if (!rec.empty())
+        AddLines(rec.data(), rec.size() * sizeof(RecordField), max, out, from);
+      for (const RecordField& f : rec)
+        AddValueLines(f.second, max, out, from, depth + 1);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
 void EntityStore::LinkAttrs() {
   for (IdRec& r : recs_)
     r.attrs =
         r.entity_index < 0 ? nullptr : entities_[r.entity_index].attrs.data();
+  // What Prefetch asks for, in the order a decision reads it: the attribute
+  // array, then the values.
+  pf_at_.assign(recs_.size() + 1, 0);
+  pf_.clear();
+  for (size_t id = 0; id < recs_.size(); ++id) {
+    pf_at_[id] = static_cast<uint32_t>(pf_.size());
+    const IdRec& r = recs_[id];
+    if (r.entity_index < 0 || r.attr_count == 0) continue;
+    const size_t from = pf_.size(), max = from + kMaxPrefetch;
+    AddLines(r.attrs, r.attr_count * sizeof(RecordField), max, &pf_, from);
+    for (const RecordField& f : entities_[r.entity_index].attrs)
+      AddValueLines(f.second, max, &pf_, from, 0);
+  }
+  pf_at_[recs_.size()] = static_cast<uint32_t>(pf_.size());
 }
 
 bool EntityStore::InIds(int32_t a, int32_t b) const {

@@ -413,5 +413,36 @@ TEST(EntityStore, FindAttrReadsTheStoresOwnEntitiesAfterCopiesAndMoves) {
   check(move_assigned);
 }
 
+TEST(EntityStore, PrefetchIsHarmlessForEveryIdOfACopyAndAnEmptyStore) {
+  // Prefetch reads only the lists made at Build (and remade by a copy);
+  // under ASan this checks that they cover every id, parents included.
+  std::vector<Entity> list;
+  for (int i = 0; i < 50; ++i) {
+    Entity e = E(U("User", ("u" + std::to_string(i)).c_str()),
+                 {U("Group", "g"), U("Agency", "not-in-the-store")});
+    std::vector<Value> roles;
+    for (int k = 0; k < i % 7; ++k)
+      roles.push_back(Value::String(std::string(k * 9, 'r') + "ole"));
+    e.attrs = {{"name", Value::String(std::string(i, 'n'))},
+               {"roles", Value::Set(std::move(roles))},
+               {"rec", Value::Record({{"a", Value::Long(i)}})}};
+    list.push_back(std::move(e));
+  }
+  list.push_back(E(U("Group", "g")));
+  Result<EntityStore> s = EntityStore::Build(std::move(list));
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EntityStore copy = *s;
+  for (const EntityStore* store : {&*s, &copy}) {
+    for (size_t id = 0; id < store->num_ids(); ++id) {
+      store->PrefetchSlot(store->HashOf(static_cast<int32_t>(id)));
+      store->Prefetch(static_cast<int32_t>(id));
+    }
+  }
+  Result<EntityStore> empty = EntityStore::Build({});
+  ASSERT_TRUE(empty.ok());
+  empty->PrefetchSlot(12345);
+  EXPECT_EQ(copy.Intern(U("Group", "g")), s->Intern(U("Group", "g")));
+}
+
 }  // namespace
 }  // namespace haven::cedar

@@ -191,6 +191,9 @@ class Value {
     return *static_cast<const ValueRecord*>(heap_.get());
   }
   const IpAddr& AsIp() const { return scalar_.ip; }
+  // The shared object behind a string, entity, set or record (else
+  // nullptr), for callers that prefetch what they will read.
+  const void* heap() const { return heap_.get(); }
 
   // For a record: the field named `key`, or nullptr.
   const Value* Find(std::string_view key) const;
