@@ -103,7 +103,7 @@ void AppendRecord(const records::Schema& schema, std::span<const Value> values,
         continue;
       }
       char* p = room(32);
-      len += static_cast<size_t>(std::to_chars(p, p + 32, *d).ptr - p);
+      len += ShortestDoubleText(*d, p);
     } else if (const auto* n = std::get_if<int64_t>(&v)) {
       char* p = room(24);
       len += static_cast<size_t>(std::to_chars(p, p + 24, *n).ptr - p);
