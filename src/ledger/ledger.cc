@@ -390,17 +390,96 @@ Status Ledger::OpenCheckpointLog() {
 Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
   StatusOr<std::vector<std::string>> names = ListDir(dir_);
   if (!names.ok()) return names.status();
+  // Sorted by name, so by first index (20 digits).
   std::vector<std::pair<uint64_t, std::string>> segs;
   for (const std::string& n : *names) {
     uint64_t first;
-    if (ParseSegmentName(n, &first)) segs.emplace_back(first, n);
+    if (ParseSegmentName(n, &first))
+      segs.emplace_back(first, JoinPath(dir_, n));
   }
-  uint64_t expected = 0;
-  uint32_t chain = 0;
-  uint64_t last_offset = 0;
+  // Step 1 (format §2.4): every header, and every file's size.
+  std::vector<SegmentHeader> headers;
+  std::vector<uint64_t> sizes;
   for (size_t k = 0; k < segs.size(); ++k) {
+    const std::string& path = segs[k].second;
+    StatusOr<FileDescriptor> fd = OpenFile(path, O_RDONLY);
+    if (!fd.ok()) return fd.status();
+    StatusOr<uint64_t> size = FileSize(fd->get(), path);
+    if (!size.ok()) return size.status();
+    char header[kSegmentHeaderSize];
+    Status st = Status::Corruption("segment header is incomplete");
+    SegmentHeader h;
+    if (*size >= kSegmentHeaderSize) {
+      HAVEN_LEDGER_RETURN_IF_ERROR(
+          ReadAt(fd->get(), header, sizeof(header), 0, path));
+      st = DecodeSegmentHeader(std::string_view(header, sizeof(header)),
+                               kSegmentMagic, &h);
+    }
+    if (!st.ok()) {
+      // A header is one 32-byte write, synced before any frame is written:
+      // a last segment no longer than that is a torn creation.
+      if (k + 1 == segs.size() && *size <= kSegmentHeaderSize && k > 0) {
+        if (::unlink(path.c_str()) != 0) {
+          return Status::FromErrno("unlink " + path, errno);
+        }
+        HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
+        recovery_.events.push_back("removed " + path +
+                                   ", a segment whose creation was torn");
+        segs.pop_back();
+        break;
+      }
+      return Status::Corruption(At(path, 0) + ": " + st.message());
+    }
+    const uint64_t expected = k == 0 ? 0 : segs[k].first;
+    if (h.first_index != segs[k].first || h.first_index != expected) {
+      return Status::Corruption(At(path, 0) + ": segment starts at entry " +
+                                std::to_string(h.first_index) + " but entry " +
+                                std::to_string(expected) +
+                                " comes next (a segment is missing or "
+                                "out of place)");
+    }
+    if (k == 0 && h.prev_chain != 0) {
+      return Status::Corruption(At(path, 0) +
+                                ": the first segment does not start the chain");
+    }
+    headers.push_back(h);
+    sizes.push_back(*size);
+  }
+  // Segments [0, scan_from) are sealed: the next segment begins at or before
+  // the trusted size, so all their entries are covered by the tree that
+  // reproduced the latest checkpoint. The last segment never is.
+  size_t scan_from = 0;
+  while (scan_from + 1 < segs.size() &&
+         segs[scan_from + 1].first <= trusted_size) {
+    ++scan_from;
+  }
+  for (size_t k = 0; k < scan_from; ++k) {
+    const std::string& path = segs[k].second;
+    const uint64_t entries = segs[k + 1].first - segs[k].first;
+    if (entries > (sizes[k] - kSegmentHeaderSize) / kFrameHeaderSize) {
+      return Status::Corruption(
+          At(path, sizes[k]) + ": segment ends, too short for its " +
+          std::to_string(entries) + " entries (the next segment starts at " +
+          "entry " + std::to_string(segs[k + 1].first) + ")");
+    }
+    auto seg = std::make_unique<Segment>();
+    seg->first_index = segs[k].first;
+    seg->path = path;
+    seg->prev_chain = headers[k].prev_chain;
+    seg->sealed = true;
+    seg->entries = entries;
+    seg->next_path = segs[k + 1].second;
+    seg->next_prev_chain = headers[k + 1].prev_chain;
+    segments_.push_back(std::move(seg));
+  }
+  // Step 2: the rest, frame by frame. The chain into the first of them is
+  // checked with the sealed segment before it, when that is read.
+  uint64_t expected = scan_from < segs.size() ? segs[scan_from].first : 0;
+  uint32_t chain = scan_from < segs.size() ? headers[scan_from].prev_chain : 0;
+  uint64_t last_offset = 0;
+  for (size_t k = scan_from; k < segs.size(); ++k) {
     const bool last = k + 1 == segs.size();
-    std::string path = JoinPath(dir_, segs[k].second);
+    const std::string& path = segs[k].second;
     StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR);
     if (!fd.ok()) return fd.status();
     StatusOr<MappedFile> map = MappedFile::Open(path);
@@ -408,21 +487,8 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
     std::string_view data = map->data();
     SegmentHeader h;
     Status st = DecodeSegmentHeader(data, kSegmentMagic, &h);
-    if (!st.ok()) {
-      // A header is one 32-byte write, synced before any frame is written:
-      // a last segment no longer than that is a torn creation.
-      if (last && data.size() <= kSegmentHeaderSize && k > 0) {
-        if (::unlink(path.c_str()) != 0) {
-          return Status::FromErrno("unlink " + path, errno);
-        }
-        HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
-        recovery_.events.push_back("removed " + path +
-                                   ", a segment whose creation was torn");
-        break;
-      }
-      return Status::Corruption(At(path, 0) + ": " + st.message());
-    }
-    if (h.first_index != segs[k].first || h.first_index != expected) {
+    if (!st.ok()) return Status::Corruption(At(path, 0) + ": " + st.message());
+    if (h.first_index != expected) {
       return Status::Corruption(At(path, 0) + ": segment starts at entry " +
                                 std::to_string(h.first_index) + " but entry " +
                                 std::to_string(expected) +
@@ -434,12 +500,14 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
                                 ": segment does not continue the chain of the "
                                 "previous segment");
     }
-    {
-      std::lock_guard<std::mutex> l(segments_mu_);
-      segments_.push_back(std::make_unique<Segment>(
-          Segment{h.first_index, path, std::move(*fd)}));
-    }
-    const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
+    auto seg = std::make_unique<Segment>();
+    seg->first_index = h.first_index;
+    seg->path = path;
+    seg->fd = std::move(*fd);
+    seg->prev_chain = h.prev_chain;
+    Segment& s = *seg;
+    segments_.push_back(std::move(seg));  // no other thread runs yet
+    ++recovery_.segments_read;
     FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
     std::string_view payload;
     FrameReader::Result res;
@@ -449,8 +517,9 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
       uint64_t before = kSegmentHeaderSize + r.offset();
       res = r.Next(&payload);
       if (res != FrameReader::kFrame) break;
-      if (index % kIndexStride == 0) {
-        index_points_.push_back({seg_no, before_chain, before});
+      ++recovery_.frames_read;
+      if ((index - h.first_index) % kIndexStride == 0) {
+        s.points.push_back({before_chain, before});
       }
       if (index >= trusted_size) {
         tree_.Append(HashLeaf(payload), &node_buf_);
@@ -481,9 +550,8 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
                                   std::to_string(r.index()) + ": " +
                                   r.problem());
       }
-      HAVEN_LEDGER_RETURN_IF_ERROR(
-          Truncate(segments_.back()->fd.get(), end, path));
-      HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(segments_.back()->fd.get(), path));
+      HAVEN_LEDGER_RETURN_IF_ERROR(Truncate(s.fd.get(), end, path));
+      HAVEN_LEDGER_RETURN_IF_ERROR(SyncData(s.fd.get(), path));
       recovery_.events.push_back("cut torn tail of " + std::to_string(tail) +
                                  " bytes at " + At(path, end) + " (entry " +
                                  std::to_string(r.index()) + ": " +
@@ -510,6 +578,92 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
   }
   segment_offset_ = last_offset;
   return Status::Ok();
+}
+
+// Checks a sealed segment in full, once (format §2.4): its frames, their
+// number, the fill after them and the chain into the next segment, and
+// records its seek points. A damaged segment stays damaged: the error is
+// kept and returned to every later read. Errors of the system (a file that
+// cannot be opened or mapped) are not kept, so a later read tries again.
+Status Ledger::CheckSealed(Segment& seg) const {
+  std::lock_guard<std::mutex> l(seg.check_mu);
+  if (seg.checked) return seg.check_error;
+  if (!seg.fd.valid()) {
+    StatusOr<FileDescriptor> fd = OpenFile(seg.path, O_RDONLY);
+    if (!fd.ok()) return fd.status();
+    seg.fd = std::move(*fd);
+  }
+  StatusOr<MappedFile> map = MappedFile::Open(seg.path);
+  if (!map.ok()) return map.status();
+  const std::string_view data = map->data();
+  const std::string& path = seg.path;
+  const uint64_t next = seg.first_index + seg.entries;
+  std::vector<SeekPoint> points;
+  // (Bounded by the file too: the names the entries' number comes from
+  // were only checked against the file's size at open.)
+  points.reserve(
+      std::min<uint64_t>(seg.entries, data.size() / kFrameHeaderSize) /
+          kIndexStride +
+      1);
+  Status st;
+  SegmentHeader h;
+  if (data.size() < kSegmentHeaderSize) {
+    st = Status::Corruption(At(path, 0) + ": segment header is incomplete");
+  } else if (Status hs = DecodeSegmentHeader(data, kSegmentMagic, &h);
+             !hs.ok()) {
+    st = Status::Corruption(At(path, 0) + ": " + hs.message());
+  } else if (h.first_index != seg.first_index ||
+             h.prev_chain != seg.prev_chain) {
+    st = Status::Corruption(At(path, 0) + ": segment header changed since " +
+                            "the ledger was opened");
+  }
+  FrameReader r(data.size() < kSegmentHeaderSize
+                    ? std::string_view()
+                    : data.substr(kSegmentHeaderSize),
+                seg.first_index, seg.prev_chain);
+  std::string_view payload;
+  while (st.ok() && r.index() < next) {
+    const uint32_t before_chain = r.chain();
+    const uint64_t before = kSegmentHeaderSize + r.offset();
+    const uint64_t index = r.index();
+    if (r.Next(&payload) != FrameReader::kFrame) {
+      if (DataEnd(data) <= before) {
+        st = Status::Corruption(
+            At(path, before) + ": segment ends after entry " +
+            std::to_string(index) + " but the next segment starts at entry " +
+            std::to_string(next) + " (entries are missing)");
+      } else {
+        st = Status::Corruption(At(path, before) + ": entry " +
+                                std::to_string(index) + ": " + r.problem());
+      }
+      break;
+    }
+    if ((index - seg.first_index) % kIndexStride == 0) {
+      points.push_back({before_chain, before});
+    }
+  }
+  if (st.ok()) {
+    const uint64_t end = kSegmentHeaderSize + r.offset();
+    if (DataEnd(data) > end) {
+      st =
+          Status::Corruption(At(path, end) + ": entry " + std::to_string(next) +
+                             ": data after the segment's last entry, which "
+                             "the next segment's name says is entry " +
+                             std::to_string(next - 1));
+    } else if (r.chain() != seg.next_prev_chain) {
+      st = Status::Corruption(At(seg.next_path, 0) +
+                              ": segment does not continue the chain of the "
+                              "previous segment");
+    }
+  }
+  if (st.ok()) {
+    std::lock_guard<std::mutex> sl(segments_mu_);
+    seg.points = std::move(points);
+  }
+  seg.checked = true;
+  seg.check_error = st;
+  sealed_checked_.fetch_add(1, std::memory_order_relaxed);
+  return st;
 }
 
 // Creates the next segment: from segment.next if the preparer filled some of
@@ -550,9 +704,13 @@ Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
     fd = std::move(*f);
   }
   HAVEN_LEDGER_RETURN_IF_ERROR(SyncDir(dir_));
+  auto seg = std::make_unique<Segment>();
+  seg->first_index = first_index;
+  seg->path = path;
+  seg->fd = std::move(fd);
+  seg->prev_chain = prev_chain;
   std::lock_guard<std::mutex> l(segments_mu_);
-  segments_.push_back(
-      std::make_unique<Segment>(Segment{first_index, path, std::move(fd)}));
+  segments_.push_back(std::move(seg));
   segment_offset_ = kSegmentHeaderSize;
   return Status::Ok();
 }
@@ -870,6 +1028,7 @@ void Ledger::WriterLoop() {
         job.first = next_index_;
       }
       const uint32_t seg_no = static_cast<uint32_t>(segments_.size() - 1);
+      const uint64_t seg_first = segments_.back()->first_index;
       uint64_t at = segment_offset_ + job_bytes;
       while (at_group < inbox.size() &&
              job_entries < options_.max_batch_entries) {
@@ -887,7 +1046,7 @@ void Ledger::WriterLoop() {
             roll = true;
             break;
           }
-          if (next_index_ % kIndexStride == 0) {
+          if ((next_index_ - seg_first) % kIndexStride == 0) {
             job.points.push_back({seg_no, chain_, at});
           }
           AppendFrame(&chain_, next_index_, e, &job.frames);
@@ -1056,8 +1215,9 @@ void Ledger::Publish(const SyncJob& job) {
   hashes_->Append(job.nodes);
   if (!job.points.empty()) {
     std::lock_guard<std::mutex> l(segments_mu_);
-    index_points_.insert(index_points_.end(), job.points.begin(),
-                         job.points.end());
+    for (const IndexPoint& p : job.points) {
+      segments_[p.segment]->points.push_back({p.chain, p.offset});
+    }
   }
   std::lock_guard<std::mutex> l(state_mu_);
   size_ = job.end;
@@ -1223,7 +1383,9 @@ StatusOr<std::vector<std::string>> Ledger::Checkpoints() const {
 
 LedgerStats Ledger::stats() const {
   std::lock_guard<std::mutex> l(stats_mu_);
-  return stats_;
+  LedgerStats s = stats_;
+  s.sealed_segments_checked = sealed_checked_.load(std::memory_order_relaxed);
+  return s;
 }
 
 uint64_t Ledger::size() const {
@@ -1299,26 +1461,45 @@ StatusOr<std::vector<std::string>> Ledger::ReadEntries(uint64_t from,
   std::vector<std::string> out;
   if (from == to) return out;
   out.reserve(to - from);
-  IndexPoint p;
-  std::vector<std::pair<uint64_t, std::pair<int, std::string>>> segs;
+  // The segments that hold [from, to); they stay where they are.
+  std::vector<Segment*> segs;
   {
     std::lock_guard<std::mutex> l(segments_mu_);
-    p = index_points_[from / kIndexStride];
-    for (const auto& s : segments_) {
-      segs.push_back({s->first_index, {s->fd.get(), s->path}});
+    auto it =
+        std::upper_bound(segments_.begin(), segments_.end(), from,
+                         [](uint64_t i, const std::unique_ptr<Segment>& s) {
+                           return i < s->first_index;
+                         });
+    for (--it; it != segments_.end() && (*it)->first_index < to; ++it) {
+      segs.push_back(it->get());
     }
   }
-  uint64_t index = from / kIndexStride * kIndexStride;
-  size_t seg = p.segment;
+  for (Segment* s : segs) {
+    if (s->sealed) HAVEN_LEDGER_RETURN_IF_ERROR(CheckSealed(*s));
+  }
+  const uint64_t m = (from - segs[0]->first_index) / kIndexStride;
+  SeekPoint p;
+  {
+    std::lock_guard<std::mutex> l(segments_mu_);
+    // Published with its batch, before size() covered `from`.
+    if (m >= segs[0]->points.size()) {
+      return Status::Internal(segs[0]->path + ": no seek point for entry " +
+                              std::to_string(from));
+    }
+    p = segs[0]->points[m];
+  }
+  uint64_t index = segs[0]->first_index + m * kIndexStride;
+  size_t seg = 0;
   uint64_t offset = p.offset;
   uint32_t chain = p.chain;
   std::string payload;
   while (index < to) {
-    if (seg + 1 < segs.size() && index == segs[seg + 1].first) {
+    if (seg + 1 < segs.size() && index == segs[seg + 1]->first_index) {
       ++seg;
       offset = kSegmentHeaderSize;
     }
-    const auto& [fd, path] = segs[seg].second;
+    const int fd = segs[seg]->fd.get();
+    const std::string& path = segs[seg]->path;
     char head[kFrameHeaderSize];
     HAVEN_LEDGER_RETURN_IF_ERROR(ReadAt(fd, head, sizeof(head), offset, path));
     uint32_t length = GetFixed32(head);

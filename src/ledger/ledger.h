@@ -95,6 +95,11 @@ struct RecoveryReport {
   // Human-readable lines, one per repair ("cut torn tail of N bytes at
   // <file> offset <o>").
   std::vector<std::string> events;
+  // How much Open read (format §2.4): the segments it read frame by frame,
+  // and their frames. Sealed segments are not counted: they are checked by
+  // their first read.
+  uint64_t segments_read = 0;
+  uint64_t frames_read = 0;
   bool empty() const { return events.empty(); }
 };
 
@@ -107,6 +112,8 @@ struct LedgerStats {
   double write_seconds = 0;     // pwrite
   double sync_seconds = 0;      // fdatasync
   double complete_seconds = 0;  // running callbacks, waking waiters
+  // Sealed segments (format §2.4) checked in full by a first read.
+  uint64_t sealed_segments_checked = 0;
 };
 
 class Ledger {
@@ -120,6 +127,9 @@ class Ledger {
   static Status Create(std::string_view dir, std::string_view origin);
 
   // Opens and recovers the ledger in `dir` (docs/ledger-format.md §2.4).
+  // Reads every segment's header, but the frames only of the segments past
+  // the latest checkpoint (when tree.hashes reproduces it): its cost does not
+  // grow with the entries that checkpoint covers.
   static StatusOr<std::unique_ptr<Ledger>> Open(const Options& options,
                                                 std::string_view dir);
 
@@ -180,7 +190,10 @@ class Ledger {
   // A C2SP tlog-proof of entry `index` against the latest checkpoint.
   StatusOr<TlogProof> Prove(uint64_t index) const;
 
-  // Entries [from, to), checked against their frame checksums.
+  // Entries [from, to), checked against their frame checksums. The first
+  // read of a sealed segment (one that Open did not read, format §2.4)
+  // checks all of it first: a read that touches a damaged segment fails
+  // with a Corruption error naming the file and offset.
   StatusOr<std::vector<std::string>> ReadEntries(uint64_t from,
                                                  uint64_t to) const;
 
@@ -224,12 +237,35 @@ class Ledger {
     size_t count;
     std::unique_ptr<Group> owner;
   };
-  struct Segment {
-    uint64_t first_index;
-    std::string path;
-    FileDescriptor fd;
+  // Where an entry's frame starts, and the chain value before it.
+  struct SeekPoint {
+    uint32_t chain;
+    uint64_t offset;
   };
-  // Where entry i·kIndexStride starts, for ReadEntries.
+  // One segment file. first_index, path, prev_chain and the sealed fields
+  // never change once it is in segments_.
+  struct Segment {
+    uint64_t first_index = 0;
+    std::string path;
+    // Open from creation; a sealed segment's is opened by its check (and
+    // only used after it).
+    FileDescriptor fd;
+    uint32_t prev_chain = 0;
+    // Sealed (format §2.4): Open read its header only; CheckSealed reads
+    // and checks the rest before any entry of it is read.
+    bool sealed = false;
+    uint64_t entries = 0;          // sealed: its number of entries
+    std::string next_path;         // sealed: the next segment...
+    uint32_t next_prev_chain = 0;  // ...and its header's prev_chain
+    // points[m] is where entry first_index + m·kIndexStride starts; guarded
+    // by segments_mu_. Empty in a sealed segment until it is checked.
+    std::vector<SeekPoint> points;
+    // CheckSealed's outcome, once it is final; guarded by check_mu.
+    std::mutex check_mu;
+    bool checked = false;
+    Status check_error;
+  };
+  // A seek point of a batch, to be published into segments_[segment].
   struct IndexPoint {
     uint32_t segment;
     uint32_t chain;
@@ -258,6 +294,7 @@ class Ledger {
   Status Recover();
   Status OpenCheckpointLog();
   Status ScanSegments(uint64_t trusted_size, const Checkpoint* latest);
+  Status CheckSealed(Segment& segment) const;
   Status CreateSegment(uint64_t first_index, uint32_t prev_chain);
   void WantFill();
   void PrepareLoop();
@@ -287,10 +324,11 @@ class Ledger {
   RecoveryReport recovery_;
   std::unique_ptr<HashStore> hashes_;
 
-  // Segments; guarded by segments_mu_ (the writer appends, readers look up).
+  // Segments, in order; guarded by segments_mu_ (the writer appends,
+  // readers look up). A Segment is never removed or moved once added.
   mutable std::mutex segments_mu_;
   std::vector<std::unique_ptr<Segment>> segments_;
-  std::vector<IndexPoint> index_points_;
+  mutable std::atomic<uint64_t> sealed_checked_{0};
 
   // The append queue, and the writer -> syncer handoff.
   std::mutex queue_mu_;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -706,7 +707,7 @@ TEST_F(LedgerTest, DataAfterTheFillOfAnEarlierSegmentIsAHardError) {
   {
     auto l = OpenOrDie();
     for (int i = 0; i < 600; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
-  }
+  }  // signs a checkpoint of all 600 on close
   std::string first = dir_ + "/00000000000000000000.seg";
   std::string data = *ReadFileToString(first);
   data.resize(DataEnd(data));
@@ -723,18 +724,26 @@ TEST_F(LedgerTest, DataAfterTheFillOfAnEarlierSegmentIsAHardError) {
     std::ofstream f(first, std::ios::binary | std::ios::trunc);
     f << data;
   }
-  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
-  ASSERT_FALSE(l.ok());
-  EXPECT_NE(
-      l.status().message().find(first + " offset " + std::to_string(last)),
-      std::string::npos)
-      << l.status().message();
+  const std::string at = first + " offset " + std::to_string(last);
   StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
-  EXPECT_NE(v->summary.find(first + " offset " + std::to_string(last)),
-            std::string::npos)
-      << v->summary;
+  EXPECT_NE(v->summary.find(at), std::string::npos) << v->summary;
+  {
+    // Sealed (the checkpoint covers it): found by the first read of it.
+    auto l = OpenOrDie();
+    StatusOr<std::vector<std::string>> e = l->ReadEntries(0, 600);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(e.status().message().find(at), std::string::npos)
+        << e.status().message();
+  }
+  // Without a checkpoint, open reads every segment and refuses.
+  fs::remove(dir_ + "/checkpoints.log");
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find(at), std::string::npos)
+      << l.status().message();
 }
 
 TEST_F(LedgerTest, RecoveryCutsABatchTornInsideTheFillAndReportsIt) {
@@ -785,6 +794,271 @@ TEST_F(LedgerTest, ALeftoverNextSegmentIsRemovedOnOpen) {
   auto l = OpenOrDie();
   EXPECT_FALSE(fs::exists(dir_ + "/segment.next"));
   EXPECT_EQ(l->size(), 1u);
+}
+
+// The segment files of `dir`, in order, and the first index of each.
+std::vector<std::pair<uint64_t, std::string>> Segments(const std::string& dir) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string n = e.path().filename();
+    if (n.size() == 24 && n.ends_with(".seg")) {
+      out.emplace_back(std::stoull(n.substr(0, 20)), e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A ledger of many small segments: 3000 entries in 4 KiB segments, all
+// covered by the checkpoint signed on close.
+class SealedLedgerTest : public LedgerTest {
+ protected:
+  static constexpr uint64_t kEntries = 3000;
+  void SetUp() override {
+    LedgerTest::SetUp();
+    options_.segment_bytes = 4096;
+    auto l = OpenOrDie();
+    std::vector<std::string> batch;
+    for (uint64_t i = 0; i < kEntries; ++i) {
+      batch.push_back(Entry(i));
+      ref_.Append(Entry(i));
+      if (batch.size() == 37 || i + 1 == kEntries) {
+        ASSERT_TRUE(l->AppendAll(batch).ok());
+        batch.clear();
+      }
+    }
+    segments_ = Segments(dir_);
+    ASSERT_GE(segments_.size(), 10u);
+  }
+
+  // Flips one byte of the file at `path`.
+  static void Flip(const std::string& path, uint64_t offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(offset);
+    char c = static_cast<char>(f.get());
+    f.seekp(offset);
+    f.put(static_cast<char>(c ^ 0x20));
+  }
+
+  InMemoryTree ref_;
+  std::vector<std::pair<uint64_t, std::string>> segments_;
+};
+
+TEST_F(SealedLedgerTest,
+       OpeningReadsOnlyTheLastSegmentWhenTheCheckpointCoversAll) {
+  auto l = OpenOrDie();
+  EXPECT_TRUE(l->recovery().empty());
+  EXPECT_EQ(l->recovery().segments_read, 1u);
+  EXPECT_EQ(l->recovery().frames_read, kEntries - segments_.back().first);
+  EXPECT_EQ(l->stats().sealed_segments_checked, 0u);
+  EXPECT_EQ(l->size(), kEntries);
+  EXPECT_EQ(l->root(), ref_.RootAt(kEntries));
+}
+
+TEST_F(SealedLedgerTest,
+       OpeningReadsFromTheSegmentThatHoldsTheFirstUnsignedEntry) {
+  options_.checkpoint_on_close = false;
+  {
+    auto l = OpenOrDie();
+    for (uint64_t i = kEntries; i < kEntries + 500; ++i) {
+      ASSERT_TRUE(l->Append(Entry(i)).ok());
+      ref_.Append(Entry(i));
+    }
+  }
+  std::vector<std::pair<uint64_t, std::string>> segs = Segments(dir_);
+  size_t k = 0;  // the segment that holds entry kEntries
+  while (k + 1 < segs.size() && segs[k + 1].first <= kEntries) ++k;
+  auto l = OpenOrDie();
+  EXPECT_EQ(l->recovery().segments_read, segs.size() - k);
+  EXPECT_EQ(l->recovery().frames_read, kEntries + 500 - segs[k].first);
+  EXPECT_EQ(l->size(), kEntries + 500);
+  EXPECT_EQ(l->root(), ref_.RootAt(kEntries + 500));
+  StatusOr<std::vector<std::string>> e = l->ReadEntries(0, kEntries + 500);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  for (uint64_t i = 0; i < kEntries + 500; ++i) ASSERT_EQ((*e)[i], Entry(i));
+}
+
+TEST_F(SealedLedgerTest, EntriesAndProofsAreRightAfterAFastOpen) {
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().segments_read, 1u);
+  // Reads that start anywhere, inside sealed segments and across them.
+  for (uint64_t from : {uint64_t{0}, uint64_t{1}, uint64_t{63}, uint64_t{64},
+                        segments_[3].first - 1, segments_[3].first,
+                        segments_[3].first + 65, kEntries - 1}) {
+    const uint64_t to = std::min(kEntries, from + 300);
+    StatusOr<std::vector<std::string>> e = l->ReadEntries(from, to);
+    ASSERT_TRUE(e.ok()) << from << ": " << e.status().ToString();
+    ASSERT_EQ(e->size(), to - from);
+    for (uint64_t i = from; i < to; ++i) ASSERT_EQ((*e)[i - from], Entry(i));
+  }
+  StatusOr<std::vector<std::string>> all = l->ReadEntries(0, kEntries);
+  ASSERT_TRUE(all.ok());
+  for (uint64_t i = 0; i < kEntries; ++i) ASSERT_EQ((*all)[i], Entry(i));
+  // Each sealed segment was checked once, by its first read.
+  EXPECT_EQ(l->stats().sealed_segments_checked, segments_.size() - 1);
+  for (uint64_t i = 0; i < kEntries; i += 97) {
+    StatusOr<TlogProof> p = l->Prove(i);
+    ASSERT_TRUE(p.ok());
+    EXPECT_TRUE(VerifyTlogProof(*p, Entry(i), l->verifier()).ok());
+    EXPECT_EQ(*l->InclusionProof(i, kEntries),
+              *InclusionProof(i, kEntries, ref_));
+  }
+  ASSERT_EQ(*l->Append("more"), kEntries);
+  EXPECT_EQ(*l->ReadEntries(kEntries - 1, kEntries + 1),
+            (std::vector<std::string>{Entry(kEntries - 1), "more"}));
+}
+
+TEST_F(SealedLedgerTest, ConcurrentFirstReadsCheckEachSealedSegmentOnce) {
+  auto l = OpenOrDie();
+  std::vector<std::thread> ts;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&, t] {
+      for (uint64_t from = t * 7; from < kEntries; from += 211) {
+        const uint64_t to = std::min(kEntries, from + 150);
+        StatusOr<std::vector<std::string>> e = l->ReadEntries(from, to);
+        if (!e.ok() || e->size() != to - from || (*e)[0] != Entry(from)) {
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  ts.emplace_back([&] {
+    for (int i = 0; i < 200; ++i) {
+      if (!l->Append("during").ok()) failures.fetch_add(1);
+    }
+  });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(l->stats().sealed_segments_checked, segments_.size() - 1);
+}
+
+TEST_F(SealedLedgerTest,
+       DamageInASealedSegmentIsReportedAtReadWithFileAndOffset) {
+  const std::string& seg = segments_[2].second;
+  Flip(seg, kSegmentHeaderSize + 8 + 2);  // inside its first entry
+  const std::string at =
+      seg + " offset 32: entry " + std::to_string(segments_[2].first);
+  {
+    auto l = OpenOrDie();  // its frames are not read
+    EXPECT_TRUE(l->recovery().empty());
+    for (int round = 0; round < 2; ++round) {  // and again, the same error
+      StatusOr<std::vector<std::string>> e =
+          l->ReadEntries(segments_[2].first + 5, segments_[2].first + 6);
+      ASSERT_FALSE(e.ok());
+      EXPECT_EQ(e.status().code(), StatusCode::kCorruption);
+      EXPECT_NE(e.status().message().find(at), std::string::npos)
+          << e.status().message();
+    }
+    // A read across it fails too; reads of other segments, proofs and
+    // appends go on.
+    EXPECT_FALSE(l->ReadEntries(0, kEntries).ok());
+    EXPECT_EQ(*l->ReadEntries(0, 1), std::vector<std::string>{Entry(0)});
+    EXPECT_EQ(*l->ReadEntries(kEntries - 1, kEntries),
+              std::vector<std::string>{Entry(kEntries - 1)});
+    EXPECT_TRUE(l->Prove(segments_[2].first).ok());
+    ASSERT_EQ(*l->Append("more"), kEntries);
+  }
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_NE(v->summary.find(seg + " offset 32"), std::string::npos)
+      << v->summary;
+}
+
+TEST_F(SealedLedgerTest, AMissingSealedSegmentIsReportedAtReadAndByVerify) {
+  fs::remove(segments_[4].second);
+  auto l = OpenOrDie();
+  StatusOr<std::vector<std::string>> e = l->ReadEntries(0, kEntries);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(e.status().message().find(segments_[3].second + " offset "),
+            std::string::npos)
+      << e.status().message();
+  EXPECT_NE(e.status().message().find("entries are missing"), std::string::npos)
+      << e.status().message();
+  l.reset();
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+}
+
+TEST_F(SealedLedgerTest, ASealedSegmentWhoseChainDoesNotGoOnIsReportedAtRead) {
+  // Segment 5's header, rewritten (with a good CRC) to continue another
+  // chain: its own frames and the link from segment 4 no longer check.
+  std::string data = *ReadFileToString(segments_[5].second);
+  SegmentHeader h;
+  ASSERT_TRUE(DecodeSegmentHeader(data, kSegmentMagic, &h).ok());
+  h.prev_chain ^= 1;
+  EncodeSegmentHeader(h, data.data());
+  {
+    std::ofstream f(segments_[5].second, std::ios::binary | std::ios::trunc);
+    f << data;
+  }
+  auto l = OpenOrDie();
+  StatusOr<std::vector<std::string>> e =
+      l->ReadEntries(segments_[4].first, segments_[4].first + 1);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find(
+                segments_[5].second +
+                " offset 0: segment does not continue the chain"),
+            std::string::npos)
+      << e.status().message();
+  e = l->ReadEntries(segments_[5].first, segments_[5].first + 1);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find(segments_[5].second + " offset 32"),
+            std::string::npos)
+      << e.status().message();
+}
+
+TEST_F(SealedLedgerTest, ABrokenHeaderOfASealedSegmentStillFailsTheOpen) {
+  Flip(segments_[1].second, 3);  // the magic
+  StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find(segments_[1].second + " offset 0"),
+            std::string::npos)
+      << l.status().message();
+}
+
+TEST_F(SealedLedgerTest, RecoveryStillCutsATornTailInTheLastSegment) {
+  options_.checkpoint_on_close = false;
+  const std::string& seg = segments_.back().second;
+  // Half of a frame over the fill that follows the last frame.
+  const uint64_t good = DataEnd(*ReadFileToString(seg));
+  {
+    std::string frame;
+    uint32_t chain = 0;
+    AppendFrame(&chain, kEntries, "half-written entry", &frame);
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(good);
+    f << frame.substr(0, 12);
+  }
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_NE(l->recovery().events[0].find("cut torn tail of 12 bytes at " + seg +
+                                         " offset " + std::to_string(good)),
+            std::string::npos)
+      << l->recovery().events[0];
+  EXPECT_EQ(l->recovery().segments_read, 1u);
+  EXPECT_EQ(fs::file_size(seg), good);
+  ASSERT_EQ(*l->Append("after"), kEntries);
+  EXPECT_EQ(*l->ReadEntries(0, 1), std::vector<std::string>{Entry(0)});
+}
+
+TEST_F(SealedLedgerTest,
+       AHashStoreThatDoesNotReproduceTheCheckpointMakesOpenReadAll) {
+  fs::resize_file(dir_ + "/tree.hashes", 32 * 10);
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_NE(l->recovery().events[0].find("rebuilt from the entries"),
+            std::string::npos);
+  EXPECT_EQ(l->recovery().segments_read, segments_.size());
+  EXPECT_EQ(l->recovery().frames_read, kEntries);
+  EXPECT_EQ(l->root(), ref_.RootAt(kEntries));
+  EXPECT_EQ(*l->InclusionProof(1234, kEntries),
+            *InclusionProof(1234, kEntries, ref_));
+  EXPECT_EQ(l->ReadEntries(0, kEntries)->back(), Entry(kEntries - 1));
+  EXPECT_EQ(l->stats().sealed_segments_checked, 0u);
 }
 
 TEST_F(LedgerTest, RejectsEntriesOverOneMebibyte) {
