@@ -629,7 +629,7 @@ Status Ledger::CheckSealed(Segment& seg) const {
     if (r.Next(&payload) != FrameReader::kFrame) {
       if (DataEnd(data) <= before) {
         st = Status::Corruption(
-            At(path, before) + ": segment ends after entry " +
+            At(path, before) + ": segment ends before entry " +
             std::to_string(index) + " but the next segment starts at entry " +
             std::to_string(next) + " (entries are missing)");
       } else {
