@@ -3,7 +3,8 @@
 # plain HTTP and over TLS, measured with wrk on loopback, against baselines
 # measured in the same run: Haven's own HTTP server answering a fixed body
 # (bench/fixed_server.cc, no pipeline) — a small one, and a real search
-# answer captured from the gateway — and nginx returning a fixed body.
+# answer captured from the gateway —, a minimal Beast server
+# (bench/beast_fixed_server.cc) and nginx, each returning a fixed body.
 # Prints the Markdown rows that go into BENCHMARKS.md ("Gateway").
 #
 #   bench/run_gateway_bench.sh [--reads N] [--seconds S] [--connections C]
@@ -36,9 +37,10 @@ done
 OUT=$ROOT/build/gateway-bench
 mkdir -p "$OUT"
 cmake --preset release >/dev/null
-cmake --build --preset release --target haven fixed_server >/dev/null
+cmake --build --preset release --target haven fixed_server beast_fixed_server >/dev/null
 HAVEN=$ROOT/build/release/haven
 FIXED=$ROOT/build/release/src/server/fixed_server
+BEAST=$ROOT/build/release/src/server/beast_fixed_server
 CITY=$OUT/city-$READS
 SAMPLES=$ROOT/../shared/data/chicago
 
@@ -145,6 +147,14 @@ for mode in plain tls; do
   run_wrk "$aname" $scheme://127.0.0.1:18080/
   cp "$OUT/$aname.rps" "$OUT/answer-$mode.rps"
   kill $FPID; wait $FPID 2>/dev/null || true
+  # The baseline issue 4 names: a minimal Beast server, Beast used the plain
+  # way (one io_context on two threads, async_read/async_write).
+  if [ $mode = plain ]; then bflags=(); else bflags=(--tls-cert "$CERT" --tls-key "$KEY"); fi
+  "$BEAST" --listen 127.0.0.1:18080 "${bflags[@]}" >/dev/null 2>&1 & FPID=$!
+  wait_port 18080
+  run_wrk "minimal Beast server, fixed body, $mode" $scheme://127.0.0.1:18080/
+  cp "$OUT/minimal Beast server, fixed body, $mode.rps" "$OUT/beast-$mode.rps"
+  kill $FPID; wait $FPID 2>/dev/null || true
 done
 # The second baseline: nginx returning a fixed body (bench/nginx-fixed.conf).
 if command -v nginx >/dev/null; then
@@ -162,7 +172,12 @@ for mode in plain tls; do
   base=$(cat "$OUT/fixed body, $mode (baseline).rps")
   answer=$(cat "$OUT/answer-$mode.rps")
   gw=$(cat "$OUT/audited plate search, $mode.rps")
-  awk -v b="$base" -v a="$answer" -v g="$gw" -v m=$mode 'BEGIN { printf "%s: gateway at %.0f%% of the baseline, %.0f%% of the same server sending a real answer\n", m, 100 * g / b, 100 * g / a }'
+  beast=$(cat "$OUT/beast-$mode.rps")
+  ngx=$(cat "$OUT/nginx fixed body, $mode.rps" 2>/dev/null || echo 0)
+  awk -v b="$base" -v a="$answer" -v g="$gw" -v bb="$beast" -v n="$ngx" -v m=$mode 'BEGIN {
+    printf "%s: gateway at %.0f%% of Haven'"'"'s fixed-body server, %.0f%% of it sending a real answer, %.0f%% of the minimal Beast server", m, 100 * g / b, 100 * g / a, 100 * g / bb
+    if (n > 0) printf ", %.0f%% of nginx", 100 * g / n
+    printf "\n" }'
 done
 cat "$OUT/notes.txt"
 rm -f "$OUT/notes.txt"
