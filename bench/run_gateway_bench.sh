@@ -104,12 +104,14 @@ ledger_size() {  # url
 ANSWER=$OUT/answer.json
 for mode in plain tls; do
   if [ $mode = plain ]; then
-    scheme=http; flags=(--plain-http)
+    scheme=http; flags=(--plain-http); gflags=(--plain-http)
   else
-    scheme=https; flags=(--tls-cert "$CERT" --tls-key "$KEY")
+    # The gateway uses the city's own certificate, DIR/tls/, which it makes
+    # on its first TLS start; the baselines then load the same files.
+    scheme=https; flags=(--tls-cert "$CERT" --tls-key "$KEY"); gflags=()
   fi
   # The gateway: every answer waits for its own durable ledger entry.
-  serve_gateway 18081 "${flags[@]}"
+  serve_gateway 18081 "${gflags[@]}"
   url=$scheme://127.0.0.1:18081
   before=$(ledger_size $url)
   run_wrk "audited plate search, $mode" $url/ "$ROOT/bench/gateway/search.lua"
