@@ -60,6 +60,7 @@ enum class BoolOp : uint8_t {
   kAttrHasAny,    // var.attr.containsAny([literals])
   kAttrLike,      // var.attr like pattern (or any of several: like_any)
   kVarInLiteral,  // principal|action|resource in Type::"id"
+  kAttrExt,       // an extension call on memoized var.attr and literals
 };
 
 struct Node {
@@ -67,7 +68,9 @@ struct Node {
   BoolOp op = BoolOp::kValue;
   uint8_t lit = 1;  // kAttrEq, kAttrNotEq: which arg is the literal
   FieldHint hint;   // kGetAttr, kHasAttr, kGetTag, kHasTag
-  int memo = -1;    // kGetAttr, kHasAttr on a variable: AttrPaths index
+  // AttrPaths index: kGetAttr, kHasAttr on a variable; kIn when op is
+  // kVarInLiteral.
+  int memo = -1;
   Var var = Var::kPrincipal;
   ExtensionFn fn = ExtensionFn::kUnknown;
   Value literal;
@@ -187,11 +190,17 @@ void ChooseBoolOp(Node& n) {
     case ExprKind::kGetAttr:
       n.op = n.memo >= 0 ? BoolOp::kAttr : BoolOp::kValue;
       return;
-    case ExprKind::kExtCall:
-      n.op = n.fn != ExtensionFn::kUnknown && n.args.size() <= 2
-                 ? BoolOp::kExtension
-                 : BoolOp::kValue;
+    case ExprKind::kExtCall: {
+      if (n.fn == ExtensionFn::kUnknown || n.args.size() > 2) {
+        n.op = BoolOp::kValue;
+        return;
+      }
+      bool direct = !n.args.empty();
+      for (size_t i = 0; i < n.args.size(); ++i)
+        direct = direct && (memo(i) || any_literal(i));
+      n.op = direct ? BoolOp::kAttrExt : BoolOp::kExtension;
       return;
+    }
     case ExprKind::kEq:
     case ExprKind::kNotEq:
       n.op = BoolOp::kOperator;
@@ -325,6 +334,8 @@ Node CompileNodeFlat(const Expr& e, AttrPaths* paths) {
 Node CompileNode(const Expr& e, AttrPaths* paths) {
   Node n = CompileNodeFlat(e, paths);
   ChooseBoolOp(n);
+  if (n.op == BoolOp::kVarInLiteral && paths != nullptr)
+    n.memo = paths->InIndex(n.args[0].var, n.args[1].literal.AsEntity());
   return n;
 }
 
@@ -395,9 +406,17 @@ inline bool SetsIntersect(const Value& a, const Value& b) {
 
 int AttrPaths::Index(Var var, const std::string& key) {
   for (size_t i = 0; i < paths_.size(); ++i)
-    if (paths_[i].first == var && paths_[i].second == key)
+    if (paths_[i].var == var && !paths_[i].in && paths_[i].key == key)
       return static_cast<int>(i);
-  paths_.emplace_back(var, key);
+  paths_.push_back({var, false, key, {}});
+  return static_cast<int>(paths_.size() - 1);
+}
+
+int AttrPaths::InIndex(Var var, const EntityUid& target) {
+  for (size_t i = 0; i < paths_.size(); ++i)
+    if (paths_[i].var == var && paths_[i].in && paths_[i].target == target)
+      return static_cast<int>(i);
+  paths_.push_back({var, true, {}, target});
   return static_cast<int>(paths_.size() - 1);
 }
 
@@ -516,6 +535,8 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
       return EvalBoolExt(n, b);
     case BoolOp::kValue:
       return EvalBoolValue(n, b);
+    case BoolOp::kAttrExt:
+      return EvalAttrExt(n, b);
     default:
       return EvalFused(n, b);
   }
@@ -591,11 +612,22 @@ __attribute__((noinline)) bool Evaluator::EvalFused(const Node& n, bool* b) {
         return true;
       }
       return EvalBoolOp(n, b);
-    case BoolOp::kVarInLiteral:
-      return EvalIn(VarValue(n.args[0].var == Var::kPrincipal ? 0
-                             : n.args[0].var == Var::kAction  ? 1
-                                                              : 2),
-                    n.args[1].literal, n.args[1].uid_hash, b);
+    case BoolOp::kVarInLiteral: {
+      // An entity `in` an entity never fails, so the answer is memoized as
+      // a value (&kTrueValue or &kFalseValue).
+      const bool memo = n.memo >= 0 && n.memo < memo_size_;
+      if (memo && memo_[n.memo] != nullptr) {
+        *b = memo_[n.memo] == &kTrueValue;
+        return true;
+      }
+      if (!EvalIn(VarValue(n.args[0].var == Var::kPrincipal ? 0
+                           : n.args[0].var == Var::kAction  ? 1
+                                                            : 2),
+                  n.args[1].literal, n.args[1].uid_hash, b))
+        return false;
+      if (memo) memo_[n.memo] = *b ? &kTrueValue : &kFalseValue;
+      return true;
+    }
     default:
       break;
   }
@@ -610,6 +642,22 @@ __attribute__((noinline)) bool Evaluator::EvalBoolValue(const Node& n,
   if (o.v->kind() != Value::Kind::kBool) return TypeError("bool", *o.v);
   *b = o.v->AsBool();
   return true;
+}
+
+// `context.ip.isInRange(principal.network)` and the like: the arguments
+// read without Outs; anything unusual takes EvalBoolExt, which gives the
+// same result or error.
+__attribute__((noinline)) bool Evaluator::EvalAttrExt(const Node& n, bool* b) {
+  const Value* args[2];
+  for (size_t i = 0; i < n.args.size(); ++i) {
+    const Node& a = n.args[i];
+    args[i] = a.kind == ExprKind::kLiteral ? &a.literal : MemoField(a);
+    if (args[i] == nullptr) return EvalBoolExt(n, b);
+  }
+  if (TryBoolExtension(n.fn, std::span<const Value* const>(args, n.args.size()),
+                       b))
+    return true;
+  return EvalBoolExt(n, b);
 }
 
 // The same result and errors as Eval's kExtCall followed by EvalBoolValue's

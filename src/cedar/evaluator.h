@@ -36,16 +36,24 @@ struct Node;
 }  // namespace internal
 
 // Numbers each distinct `principal.a`, `action.a`, `resource.a` and
-// `context.a` read by the conditions compiled with it, so that an Evaluator
-// looks each one up at most once per request. Not thread-safe; used while
-// compiling.
+// `context.a` read by the conditions compiled with it, and each distinct
+// `principal in Type::"id"` (likewise action, resource), so that an
+// Evaluator looks each one up at most once per request. Not thread-safe;
+// used while compiling.
 class AttrPaths {
  public:
   int Index(Var var, const std::string& key);
+  int InIndex(Var var, const EntityUid& target);
   int size() const { return static_cast<int>(paths_.size()); }
 
  private:
-  std::vector<std::pair<Var, std::string>> paths_;
+  struct Path {
+    Var var;
+    bool in;          // `var in target`, else `var.key`
+    std::string key;  // var.key
+    EntityUid target;
+  };
+  std::vector<Path> paths_;
 };
 
 class CompiledExpr {
@@ -103,6 +111,8 @@ class Evaluator {
   bool EvalBoolOp(const internal::Node& n, bool* r);
   // An extension call in a boolean position (ip.isInRange(net), ...).
   bool EvalBoolExt(const internal::Node& n, bool* r);
+  // The same, when every argument is a literal or a memoized `var.attr`.
+  bool EvalAttrExt(const internal::Node& n, bool* r);
   // Any other expression that must give a boolean.
   bool EvalBoolValue(const internal::Node& n, bool* r);
   // For `var.attr` and `var has attr` with a memo slot: the field, or

@@ -251,8 +251,25 @@ U128 IpBits(const IpAddr& ip) {
   return v;
 }
 
+// The IPv4 case of IpInRange in 32-bit words (the common one).
+inline bool Ip4InRange(const IpAddr& a, const IpAddr& b) {
+  auto bits = [](const IpAddr& ip) {
+    return (uint32_t{ip.bytes[0]} << 24) | (uint32_t{ip.bytes[1]} << 16) |
+           (uint32_t{ip.bytes[2]} << 8) | uint32_t{ip.bytes[3]};
+  };
+  // The top p bits; prefix <= 32 for IPv4, and a 64-bit shift keeps /0
+  // defined.
+  auto netmask = [](int p) {
+    return static_cast<uint32_t>(uint64_t{0xffffffffu} << (32 - p));
+  };
+  const uint32_t av = bits(a), bv = bits(b);
+  const uint32_t am = netmask(a.prefix), bm = netmask(b.prefix);
+  return (bv & bm) <= (av & am) && (av | ~am) <= (bv | ~bm);
+}
+
 bool IpInRange(const IpAddr& a, const IpAddr& b) {
   if (a.v6 != b.v6) return false;
+  if (!a.v6) return Ip4InRange(a, b);
   const int width = a.v6 ? 128 : 32;
   const U128 all = a.v6 ? ~U128{0} : U128{0xffffffffu};
   auto netmask = [&](int p) -> U128 {
