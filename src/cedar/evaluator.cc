@@ -537,9 +537,24 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
       return EvalBoolValue(n, b);
     case BoolOp::kAttrExt:
       return EvalAttrExt(n, b);
-    default:
-      return EvalFused(n, b);
+    case BoolOp::kHasAttr:
+      return EvalHasAttr(n, b);
+    case BoolOp::kAttr:
+      return EvalAttr(n, b);
+    case BoolOp::kAttrEq:
+    case BoolOp::kAttrNotEq:
+      return EvalAttrEq(n, b);
+    case BoolOp::kSetHasAttr:
+      return EvalSetHasAttr(n, b);
+    case BoolOp::kAttrHas:
+    case BoolOp::kAttrHasAny:
+      return EvalAttrHas(n, b);
+    case BoolOp::kAttrLike:
+      return EvalAttrLike(n, b);
+    case BoolOp::kVarInLiteral:
+      return EvalVarIn(n, b);
   }
+  return EvalBoolValue(n, b);
 }
 
 __attribute__((noinline)) bool Evaluator::EvalAnd(const Node& n, bool* b) {
@@ -564,74 +579,79 @@ __attribute__((noinline)) bool Evaluator::EvalNot(const Node& n, bool* b) {
   return true;
 }
 
-__attribute__((noinline)) bool Evaluator::EvalFused(const Node& n, bool* b) {
-  using K = Value::Kind;
+// The fused forms, one function each: a memo hit then costs a few
+// instructions and saves no registers that a lookup or a match would need.
+// When the attribute is absent or of another type, the general path gives
+// the same result and error.
+__attribute__((noinline)) bool Evaluator::EvalHasAttr(const Node& n, bool* b) {
   const Value* f;
-  switch (n.op) {
-    case BoolOp::kHasAttr:
-      if (n.memo < memo_size_ && VarAttr(n, &f)) {
-        *b = f != &kAbsent;
-        return true;
-      }
-      break;
-    case BoolOp::kAttr:
-      if ((f = MemoField(n)) != nullptr && f->kind() == K::kBool) {
-        *b = f->AsBool();
-        return true;
-      }
-      break;
-    case BoolOp::kAttrEq:
-    case BoolOp::kAttrNotEq:
-      if ((f = MemoField(n.args[1 - n.lit])) != nullptr) {
-        *b = FastEq(*f, n.args[n.lit].literal) == (n.op == BoolOp::kAttrEq);
-        return true;
-      }
-      return EvalBoolOp(n, b);
-    case BoolOp::kSetHasAttr:
-      if ((f = MemoField(n.args[1])) != nullptr) {
-        *b = SetHas(n.args[0].literal, *f);
-        return true;
-      }
-      return EvalBoolOp(n, b);
-    case BoolOp::kAttrHas:
-      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kSet) {
-        *b = SetHas(*f, n.args[1].literal);
-        return true;
-      }
-      return EvalBoolOp(n, b);
-    case BoolOp::kAttrHasAny:
-      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kSet) {
-        *b = SetsIntersect(*f, n.args[1].literal);
-        return true;
-      }
-      return EvalBoolOp(n, b);
-    case BoolOp::kAttrLike:
-      if ((f = MemoField(n.args[0])) != nullptr && f->kind() == K::kString) {
-        *b = n.like_any ? n.like_any->Matches(f->AsString())
-                        : n.like.Matches(f->AsString());
-        return true;
-      }
-      return EvalBoolOp(n, b);
-    case BoolOp::kVarInLiteral: {
-      // An entity `in` an entity never fails, so the answer is memoized as
-      // a value (&kTrueValue or &kFalseValue).
-      const bool memo = n.memo >= 0 && n.memo < memo_size_;
-      if (memo && memo_[n.memo] != nullptr) {
-        *b = memo_[n.memo] == &kTrueValue;
-        return true;
-      }
-      if (!EvalIn(VarValue(n.args[0].var == Var::kPrincipal ? 0
-                           : n.args[0].var == Var::kAction  ? 1
-                                                            : 2),
-                  n.args[1].literal, n.args[1].uid_hash, b))
-        return false;
-      if (memo) memo_[n.memo] = *b ? &kTrueValue : &kFalseValue;
-      return true;
-    }
-    default:
-      break;
+  if (n.memo < memo_size_ && VarAttr(n, &f)) {
+    *b = f != &kAbsent;
+    return true;
   }
   return EvalBoolValue(n, b);
+}
+
+__attribute__((noinline)) bool Evaluator::EvalAttr(const Node& n, bool* b) {
+  const Value* f = MemoField(n);
+  if (f != nullptr && f->kind() == Value::Kind::kBool) {
+    *b = f->AsBool();
+    return true;
+  }
+  return EvalBoolValue(n, b);
+}
+
+__attribute__((noinline)) bool Evaluator::EvalAttrEq(const Node& n, bool* b) {
+  const Value* f = MemoField(n.args[1 - n.lit]);
+  if (f == nullptr) return EvalBoolOp(n, b);
+  *b = FastEq(*f, n.args[n.lit].literal) == (n.op == BoolOp::kAttrEq);
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalSetHasAttr(const Node& n,
+                                                         bool* b) {
+  const Value* f = MemoField(n.args[1]);
+  if (f == nullptr) return EvalBoolOp(n, b);
+  *b = SetHas(n.args[0].literal, *f);
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalAttrHas(const Node& n, bool* b) {
+  const Value* f = MemoField(n.args[0]);
+  if (f == nullptr || f->kind() != Value::Kind::kSet) return EvalBoolOp(n, b);
+  const Value& x = n.args[1].literal;
+  if (n.op == BoolOp::kAttrHasAny) {
+    *b = SetsIntersect(*f, x);
+  } else {
+    *b = SetHas(*f, x);
+  }
+  return true;
+}
+
+__attribute__((noinline)) bool Evaluator::EvalAttrLike(const Node& n, bool* b) {
+  const Value* f = MemoField(n.args[0]);
+  if (f == nullptr || f->kind() != Value::Kind::kString)
+    return EvalBoolOp(n, b);
+  *b = n.like_any ? n.like_any->Matches(f->AsString())
+                  : n.like.Matches(f->AsString());
+  return true;
+}
+
+// An entity `in` an entity never fails, so the answer is memoized as a
+// value (&kTrueValue or &kFalseValue).
+__attribute__((noinline)) bool Evaluator::EvalVarIn(const Node& n, bool* b) {
+  const bool memo = n.memo >= 0 && n.memo < memo_size_;
+  if (memo && memo_[n.memo] != nullptr) {
+    *b = memo_[n.memo] == &kTrueValue;
+    return true;
+  }
+  if (!EvalIn(VarValue(n.args[0].var == Var::kPrincipal ? 0
+                       : n.args[0].var == Var::kAction  ? 1
+                                                        : 2),
+              n.args[1].literal, n.args[1].uid_hash, b))
+    return false;
+  if (memo) memo_[n.memo] = *b ? &kTrueValue : &kFalseValue;
+  return true;
 }
 
 // Out of line, so that EvalBoolArg's common paths need no Out on the stack.
@@ -777,11 +797,16 @@ inline bool Evaluator::Sub(const Node& n, Out& out) {
 }
 
 inline bool Evaluator::VarAttr(const Node& n, const Value** field) {
-  const Value*& m = memo_[n.memo];
+  const Value* m = memo_[n.memo];
   if (m != nullptr) {
     *field = m;
     return true;
   }
+  return LookUpAttr(n, field);
+}
+
+__attribute__((noinline)) bool Evaluator::LookUpAttr(const Node& n,
+                                                     const Value** field) {
   // What Eval's kGetAttr finds through VarValue and FindEntity, directly.
   const Value* f;
   const Var var = n.args[0].var;
@@ -795,7 +820,8 @@ inline bool Evaluator::VarAttr(const Node& n, const Value** field) {
     if (id < 0 || !entities_.FindAttr(id, n.name, n.name_hash, &f))
       return false;
   }
-  m = f != nullptr ? f : &kAbsent;
+  const Value* m = f != nullptr ? f : &kAbsent;
+  memo_[n.memo] = m;
   *field = m;
   return true;
 }

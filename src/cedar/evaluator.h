@@ -105,7 +105,13 @@ class Evaluator {
   bool EvalNot(const internal::Node& n, bool* b);
   // The fused forms: `var.attr == literal`, `var.attr like p`, ... (see
   // BoolOp in evaluator.cc).
-  bool EvalFused(const internal::Node& n, bool* b);
+  bool EvalHasAttr(const internal::Node& n, bool* b);
+  bool EvalAttr(const internal::Node& n, bool* b);
+  bool EvalAttrEq(const internal::Node& n, bool* b);
+  bool EvalSetHasAttr(const internal::Node& n, bool* b);
+  bool EvalAttrHas(const internal::Node& n, bool* b);  // and kAttrHasAny
+  bool EvalAttrLike(const internal::Node& n, bool* b);
+  bool EvalVarIn(const internal::Node& n, bool* b);
   // Operators whose result is a boolean (comparisons, `in`, set tests,
   // `like`, `is`): the result in *r, without materializing a Value.
   bool EvalBoolOp(const internal::Node& n, bool* r);
@@ -120,6 +126,8 @@ class Evaluator {
   // is not a record or an entity of the store, for the general path to
   // handle (and report).
   bool VarAttr(const internal::Node& n, const Value** field);
+  // VarAttr's lookup when the memo is empty.
+  bool LookUpAttr(const internal::Node& n, const Value** field);
   // The memoized field a `var.attr` node reads, or nullptr when it is
   // absent or cannot be read that way (the general path then reports why).
   const Value* MemoField(const internal::Node& a);
