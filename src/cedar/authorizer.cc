@@ -68,10 +68,17 @@ inline bool ActionScopeMatches(const ActionScope& scope,
       return !scope.entities.empty() && p.hash == hashes[0] &&
              p.uid == scope.entities[0];
     case ActionScope::Op::kIn:
-    case ActionScope::Op::kInSet:
-      for (size_t k = 0; k < scope.entities.size(); ++k)
+    case ActionScope::Op::kInSet: {
+      // InChain for each entity, with the action itself tried against all
+      // of them first: an action usually has no ancestors.
+      const size_t n = scope.entities.size();
+      for (size_t k = 0; k < n; ++k)
+        if (p.hash == hashes[k] && p.uid == scope.entities[k]) return true;
+      if (p.id < 0 || s.AncestorsOf(p.id).empty()) return false;
+      for (size_t k = 0; k < n; ++k)
         if (InChain(s, p, scope.entities[k], hashes[k])) return true;
       return false;
+    }
   }
   return false;
 }
@@ -243,7 +250,7 @@ void Authorizer::Consider(int32_t i, int known, Ctx& x) const {
       !EntityScopeMatches(c.resource, c.resource_hash, x.entities, x.parts[2]))
     return;
   for (size_t k = 0; k < c.conditions.size(); ++k) {
-    Evaluator::Outcome o = x.eval.EvaluateBool(c.conditions[k]);
+    Evaluator::Outcome o = x.eval.EvaluateBool(*c.conditions[k].root());
     if (o == Evaluator::Outcome::kError) {
       x.errored.push_back(i);
       x.messages.push_back(x.eval.error());
@@ -334,7 +341,7 @@ void Authorizer::IsAuthorized(const Request& request,
   visit_chain(by_action_, request.action, ids[1], hashes[1], 3);
   for (int32_t i : unkeyed_) Consider(i, 0, ctx);
   for (const Unscoped& u : unscoped_) {
-    Evaluator::Outcome o = eval.EvaluateBool(u.condition);
+    Evaluator::Outcome o = eval.EvaluateBool(*u.condition.root());
     if (o == Evaluator::Outcome::kError) {
       errored.push_back(u.policy);
       messages.push_back(eval.error());

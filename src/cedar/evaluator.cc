@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <new>
 #include <utility>
 #include <vector>
@@ -476,7 +477,7 @@ Evaluator::Evaluator(const Request& request, const EntityStore& entities,
       entities_(entities),
       ids_{principal_id, action_id, resource_id},
       memo_size_(std::min(attr_paths, kMaxMemo)) {
-  for (int i = 0; i < memo_size_; ++i) memo_[i] = nullptr;
+  std::memset(memo_, 0, sizeof(memo_[0]) * memo_size_);  // all nullptr
 }
 
 bool Evaluator::Fail(std::string message) {

@@ -93,6 +93,13 @@ class Evaluator {
   // Evaluates a condition that must be a boolean: a non-boolean result is a
   // type error. On kError, error() says what went wrong.
   Outcome EvaluateBool(const CompiledExpr& expr);
+  // The same for a non-null expr.root(), inlined, for callers that keep
+  // the roots.
+  Outcome EvaluateBool(const internal::Node& root) {
+    bool b;
+    if (!EvalBoolArg(root, &b)) return Outcome::kError;
+    return b ? Outcome::kTrue : Outcome::kFalse;
+  }
   const std::string& error() const { return error_; }
 
  private:
