@@ -8,6 +8,10 @@
 #include <string>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace haven::cedar {
 namespace {
 
@@ -217,14 +221,39 @@ bool EntityStore::FindAttr(int32_t id, std::string_view name,
   *field = nullptr;
   // Equal hashes: confirm on the key (two names may share a hash).
   if (r.attr_half > 0) {
-    const uint16_t* hashes = r.halves + r.attr_half;
+    static_assert(sizeof(r.halves) == 12 * sizeof(uint16_t));
     const uint16_t h = static_cast<uint16_t>(name_hash);
+#if defined(__SSE2__)
+    // All twelve halves in two overlapping loads (lanes 0-7 and 4-11, both
+    // inside the record): bits 2i and 2i+1 of `hits` say that half i is h.
+    const __m128i key = _mm_set1_epi16(static_cast<int16_t>(h));
+    const __m128i lo =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(r.halves));
+    const __m128i hi =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(r.halves + 4));
+    uint32_t hits =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi16(lo, key))) |
+        (static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi16(hi, key)))
+         << 8);
+    // Only the attributes' halves: [attr_half, attr_half + count) <= 12.
+    hits = (hits >> (2 * r.attr_half)) & ((uint32_t{1} << (2 * count)) - 1);
+    for (; hits != 0; hits &= hits - 1) {
+      const uint32_t i = static_cast<uint32_t>(__builtin_ctz(hits)) / 2;
+      hits &= ~(uint32_t{1} << (2 * i));  // its other bit
+      if (StringsEqual(r.attrs[i].first, name)) {
+        *field = &r.attrs[i].second;
+        return true;
+      }
+    }
+#else
+    const uint16_t* hashes = r.halves + r.attr_half;
     for (uint32_t i = 0; i < count; ++i) {
       if (hashes[i] == h && StringsEqual(r.attrs[i].first, name)) {
         *field = &r.attrs[i].second;
         return true;
       }
     }
+#endif
     return true;
   }
   const uint32_t* hashes = attr_index_.data() + r.attr_at;
