@@ -130,6 +130,8 @@ void Authorizer::Bucket::Finish() {
   while (cap < keys_.size() * 2) cap *= 2;
   mask_ = cap - 1;
   table_.assign(cap, -1);
+  bloom_ = 0;
+  for (size_t h : hashes_) bloom_ |= uint64_t{1} << (h >> 58);
   for (size_t i = 0; i < keys_.size(); ++i) {
     size_t at = hashes_[i] & mask_;
     while (table_[at] >= 0) at = (at + 1) & mask_;
@@ -331,10 +333,18 @@ void Authorizer::IsAuthorized(const Request& request,
   auto visit_chain = [&](const Bucket& bucket, const EntityUid& uid, int32_t id,
                          size_t hash, int part) {
     if (bucket.empty()) return;
-    visit(bucket.Find(uid, hash), true, part);
+    const bool filters = bucket.filters();
+    if (!filters || bucket.MayHave(hash))
+      visit(bucket.Find(uid, hash), true, part);
     if (id < 0) return;
-    for (int32_t a : entities.AncestorsOf(id))
-      visit(bucket.Find(entities, a), false, part);
+    if (filters) {
+      for (int32_t a : entities.AncestorsOf(id))
+        if (bucket.MayHave(entities.HashOf(a)))
+          visit(bucket.Find(entities, a), false, part);
+    } else {
+      for (int32_t a : entities.AncestorsOf(id))
+        visit(bucket.Find(entities, a), false, part);
+    }
   };
   visit_chain(by_principal_, request.principal, ids[0], hashes[0], 1);
   visit_chain(by_resource_, request.resource, ids[2], hashes[2], 2);

@@ -86,6 +86,11 @@ class Authorizer {
     void Add(const EntityUid& uid, int32_t policy);
     void Finish();  // builds the table; call once after the last Add
     bool empty() const { return keys_.empty(); }
+    // False when no key has hash `hash` (one bit per key, chosen by the
+    // hash's top six bits), so that most misses skip Find. Only for a
+    // bucket of few keys (filters()); many would set most bits.
+    bool filters() const { return keys_.size() <= 24; }
+    bool MayHave(size_t hash) const { return (bloom_ >> (hash >> 58)) & 1; }
     const std::vector<int32_t>* Find(const EntityUid& uid, size_t hash) const;
     // The same for interned id `id` of `store`, whose uid is read only when
     // a key's hash matches.
@@ -98,6 +103,7 @@ class Authorizer {
     std::vector<size_t> hashes_;               // parallel to keys_
     std::vector<int32_t> table_;               // key index, or -1
     size_t mask_ = 0;
+    uint64_t bloom_ = 0;  // bit (hash >> 58) of each key's hash
   };
 
   // One request's state while its policies are considered (authorizer.cc).
