@@ -241,10 +241,14 @@ Response Authorizer::IsAuthorized(const Request& request,
 void Authorizer::Consider(int32_t i, int known, Ctx& x) const {
   const Compiled& c = policies_[i];
   // Unconstrained parts (the common case outside the index) cost a compare.
-  if (known != 1 && c.principal.op != EntityScope::Op::kAny &&
-      !EntityScopeMatches(c.principal, c.principal_hash, x.entities,
-                          x.parts[0]))
-    return;
+  if (known != 1 && c.principal.op != EntityScope::Op::kAny) {
+    // `principal is T` (common outside the index) without the call.
+    if (c.principal.op == EntityScope::Op::kIs
+            ? !StringsEqual(x.parts[0].uid.type, c.principal.entity_type)
+            : !EntityScopeMatches(c.principal, c.principal_hash, x.entities,
+                                  x.parts[0]))
+      return;
+  }
   if (known != 3 && c.action.op != ActionScope::Op::kAny &&
       !ActionScopeMatches(c.action, c.action_hashes, x.entities, x.parts[1]))
     return;

@@ -340,10 +340,11 @@ Node CompileNode(const Expr& e, AttrPaths* paths) {
   return n;
 }
 
-const Value* FindField(const ValueRecord& rec, std::string_view key,
-                       const FieldHint& hint) {
-  uint32_t h = hint.index.load(std::memory_order_relaxed);
-  if (h < rec.size() && StringsEqual(rec[h].first, key)) return &rec[h].second;
+// FindField without the hint, out of line: the hint usually holds, and then
+// FindField's inlined check saves no registers for the search.
+__attribute__((noinline)) const Value* FindFieldSearch(const ValueRecord& rec,
+                                                       std::string_view key,
+                                                       const FieldHint& hint) {
   if (rec.size() <= 8) {
     for (size_t i = 0; i < rec.size(); ++i) {
       if (StringsEqual(rec[i].first, key)) {
@@ -360,6 +361,13 @@ const Value* FindField(const ValueRecord& rec, std::string_view key,
   hint.index.store(static_cast<uint32_t>(it - rec.begin()),
                    std::memory_order_relaxed);
   return &it->second;
+}
+
+inline const Value* FindField(const ValueRecord& rec, std::string_view key,
+                              const FieldHint& hint) {
+  const uint32_t h = hint.index.load(std::memory_order_relaxed);
+  if (h < rec.size() && StringsEqual(rec[h].first, key)) return &rec[h].second;
+  return FindFieldSearch(rec, key, hint);
 }
 
 // Cedar equality, inlined for the common kinds.
@@ -521,8 +529,8 @@ inline const Value* Evaluator::MemoField(const Node& a) {
 
 // A dispatcher only: each form has its own function, reached by a tail
 // call, so that a step through a condition saves no registers it does not
-// use.
-bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
+// use. Inlined into the n-ary && and || (a call fewer per operand).
+[[gnu::always_inline]] inline bool Evaluator::Dispatch(const Node& n, bool* b) {
   switch (n.op) {
     case BoolOp::kAnd:
       return EvalAnd(n, b);
@@ -558,9 +566,11 @@ bool Evaluator::EvalBoolArg(const Node& n, bool* b) {
   return EvalBoolValue(n, b);
 }
 
+bool Evaluator::EvalBoolArg(const Node& n, bool* b) { return Dispatch(n, b); }
+
 __attribute__((noinline)) bool Evaluator::EvalAnd(const Node& n, bool* b) {
   for (const Node& a : n.args) {
-    if (!EvalBoolArg(a, b)) return false;
+    if (!Dispatch(a, b)) return false;
     if (!*b) return true;
   }
   return true;
@@ -568,7 +578,7 @@ __attribute__((noinline)) bool Evaluator::EvalAnd(const Node& n, bool* b) {
 
 __attribute__((noinline)) bool Evaluator::EvalOr(const Node& n, bool* b) {
   for (const Node& a : n.args) {
-    if (!EvalBoolArg(a, b)) return false;
+    if (!Dispatch(a, b)) return false;
     if (*b) return true;
   }
   return true;

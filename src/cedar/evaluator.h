@@ -107,8 +107,9 @@ class Evaluator {
   bool Sub(const internal::Node& n, Out& out);
   bool Eval(const internal::Node& n, Out& out);
   bool EvalBoolArg(const internal::Node& n, bool* b);
-  bool EvalAnd(const internal::Node& n, bool* b);  // n-ary &&
-  bool EvalOr(const internal::Node& n, bool* b);   // n-ary ||
+  bool Dispatch(const internal::Node& n, bool* b);  // EvalBoolArg, inlined
+  bool EvalAnd(const internal::Node& n, bool* b);   // n-ary &&
+  bool EvalOr(const internal::Node& n, bool* b);    // n-ary ||
   bool EvalNot(const internal::Node& n, bool* b);
   // The fused forms: `var.attr == literal`, `var.attr like p`, ... (see
   // BoolOp in evaluator.cc).
