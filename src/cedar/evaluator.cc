@@ -425,6 +425,8 @@ int AttrPaths::InIndex(Var var, const EntityUid& target) {
   for (size_t i = 0; i < paths_.size(); ++i)
     if (paths_[i].var == var && paths_[i].in && paths_[i].target == target)
       return static_cast<int>(i);
+  if (ins_ == kMaxIn) return -1;
+  ++ins_;
   paths_.push_back({var, true, {}, target});
   return static_cast<int>(paths_.size() - 1);
 }

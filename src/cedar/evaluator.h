@@ -43,7 +43,11 @@ struct Node;
 class AttrPaths {
  public:
   int Index(Var var, const std::string& key);
+  // The number for `var in target`, or -1 once kMaxIn targets have one, so
+  // that `in` tests cannot crowd attribute reads out of an Evaluator's
+  // memo (which has room for the first 48 numbers).
   int InIndex(Var var, const EntityUid& target);
+  static constexpr int kMaxIn = 16;
   int size() const { return static_cast<int>(paths_.size()); }
 
  private:
@@ -54,6 +58,7 @@ class AttrPaths {
     EntityUid target;
   };
   std::vector<Path> paths_;
+  int ins_ = 0;  // paths_ with `in` set
 };
 
 class CompiledExpr {

@@ -561,7 +561,8 @@ TEST(Evaluator, FusedFormsMatchTheGeneralPath) {
   };
   Entity alice;
   alice.uid = U("User", "alice");
-  alice.attrs = {{"on", Value::Bool(true)},
+  alice.attrs = {{"net", Value::Ip(IpAddr{{10, 0, 0, 0}, 8, false})},
+                 {"on", Value::Bool(true)},
                  {"tf", Value::Set({Value::String("x")})}};
   alice.parents = {U("G", "g")};
   Result<EntityStore> s = EntityStore::Build({alice});
@@ -588,6 +589,10 @@ TEST(Evaluator, FusedFormsMatchTheGeneralPath) {
       Get(c, "reason"),
       Op(K::kIn, {p, Ent("G", "g")}),
       Op(K::kIn, {p, Ent("G", "h")}),
+      // Extension calls on memoized attributes and literals (EvalAttrExt).
+      Call("isInRange", {Get(c, "n"), Call("ip", {S("10.0.0.0/8")})}),
+      Call("isInRange", {Get(c, "n"), Get(p, "net")}),
+      Call("isLoopback", {Get(c, "n")}),
   };
   std::vector<Value> contexts = {
       Value::Record({{"flags", Value::Set({})},
@@ -601,6 +606,8 @@ TEST(Evaluator, FusedFormsMatchTheGeneralPath) {
       Value::Record({{"flags", Value::Long(1)}, {"reason", Value::Long(2)}}),
       Value::Record({}),
       Value::Long(3),
+      Value::Record({{"n", Value::Ip(IpAddr{{10, 1, 2, 3}, 32, false})}}),
+      Value::Record({{"n", Value::Ip(IpAddr{{127, 0, 0, 1}, 32, false})}}),
   };
   for (const char* who : {"alice", "bob"}) {
     for (const Value& ctx : contexts) {
