@@ -104,11 +104,12 @@ ledger_size() {  # url
 ANSWER=$OUT/answer.json
 for mode in plain tls; do
   if [ $mode = plain ]; then
-    scheme=http; flags=(--plain-http); gflags=(--plain-http)
+    scheme=http; flags=(--plain-http); gflags=(--plain-http); bflags=()
   else
     # The gateway uses the city's own certificate, DIR/tls/, which it makes
     # on its first TLS start; the baselines then load the same files.
     scheme=https; flags=(--tls-cert "$CERT" --tls-key "$KEY"); gflags=()
+    bflags=("${flags[@]}")
   fi
   # The gateway: every answer waits for its own durable ledger entry.
   serve_gateway 18081 "${gflags[@]}"
@@ -151,7 +152,6 @@ for mode in plain tls; do
   kill $FPID; wait $FPID 2>/dev/null || true
   # The baseline issue 4 names: a minimal Beast server, Beast used the plain
   # way (one io_context on two threads, async_read/async_write).
-  if [ $mode = plain ]; then bflags=(); else bflags=(--tls-cert "$CERT" --tls-key "$KEY"); fi
   "$BEAST" --listen 127.0.0.1:18080 "${bflags[@]}" >/dev/null 2>&1 & FPID=$!
   wait_port 18080
   run_wrk "minimal Beast server, fixed body, $mode" $scheme://127.0.0.1:18080/
