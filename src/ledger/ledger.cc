@@ -873,10 +873,13 @@ void Ledger::Enqueue(std::unique_ptr<Group> group) {
       const size_t before = queued_entries_;
       queued_entries_ += group->count;
       queue_.push_back(std::move(group));
-      // The writer needs waking for the first entry when the disk is free;
-      // while a sync is in flight, only every kWakeEntries-th entry wakes it
-      // to frame what has come (the syncer wakes it when the sync is done).
-      if ((sync_idle_ && before == 0) ||
+      // The writer needs waking for the first entry when the disk is free
+      // and it is not already waiting out min_sync_interval with a batch in
+      // hand (it takes the queue when that ends: waking it for every entry
+      // would cost a thread switch each); otherwise only every
+      // kWakeEntries-th entry wakes it, to frame what has come (the syncer
+      // wakes it when a sync is done).
+      if ((sync_idle_ && before == 0 && !writer_lingers_) ||
           before / kWakeEntries != queued_entries_ / kWakeEntries) {
         queue_cv_.notify_one();
       }
@@ -1089,7 +1092,9 @@ void Ledger::WriterLoop() {
               post = true;
               break;
             }
+            writer_lingers_ = true;
             queue_cv_.wait_until(l, due);
+            writer_lingers_ = false;
             continue;
           }
         } else if (job_entries == 0 && roll && sync_idle_) {

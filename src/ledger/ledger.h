@@ -343,7 +343,9 @@ class Ledger {
   // durable; at most one. Posted by the writer.
   std::optional<SyncJob> ready_;
   bool writer_waits_for_slot_ = false;  // a full batch waits for ready_
-  std::condition_variable sync_cv_;     // the syncer waits on it
+  // The writer holds a batch until min_sync_interval or batch_linger ends.
+  bool writer_lingers_ = false;
+  std::condition_variable sync_cv_;  // the syncer waits on it
   bool sync_stopping_ = false;
   std::vector<std::string> spare_frames_;  // written batches' buffers
 
