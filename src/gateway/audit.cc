@@ -56,7 +56,10 @@ int64_t NowMs() {
 std::string ResultsDigest(std::vector<std::string_view> ids) {
   if (ids.empty()) return "";
   std::sort(ids.begin(), ids.end());
+  size_t size = 0;
+  for (std::string_view id : ids) size += id.size() + 1;
   std::string joined;
+  joined.reserve(size);
   for (std::string_view id : ids) {
     joined += id;
     joined += '\n';

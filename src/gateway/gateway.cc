@@ -571,6 +571,8 @@ struct Gateway::Impl {
     std::string id_text;
     std::vector<size_t> id_ends;
     id_ends.reserve(static_cast<size_t>(query.limit));
+    id_text.reserve(std::min<size_t>(static_cast<size_t>(query.limit), 64) *
+                    (a.dataset.size() + 16));
     auto t0 = Clock::now();
     StatusOr<size_t> rows = records->SearchEach(
         query.dataset, query.filter, static_cast<size_t>(query.limit),
