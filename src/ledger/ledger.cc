@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -243,6 +244,12 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
   l->writer_ = std::thread([p = l.get()] { p->WriterLoop(); });
   l->checkpointer_ = std::thread([p = l.get()] { p->CheckpointLoop(); });
   l->preparer_ = std::thread([p = l.get()] { p->PrepareLoop(); });
+  // Named for top -H, perf and the like (at most 15 characters).
+  pthread_setname_np(l->completer_.native_handle(), "ledger-complete");
+  pthread_setname_np(l->syncer_.native_handle(), "ledger-sync");
+  pthread_setname_np(l->writer_.native_handle(), "ledger-write");
+  pthread_setname_np(l->checkpointer_.native_handle(), "ledger-checkpt");
+  pthread_setname_np(l->preparer_.native_handle(), "ledger-prepare");
   return l;
 }
 
