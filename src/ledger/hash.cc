@@ -9,6 +9,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include "ledger/sha256_ni.h"
+
 namespace haven::ledger {
 
 namespace {
@@ -35,6 +37,15 @@ Hash HashLeaf(std::string_view entry) {
   Hash out;
   SHA256_Final(out.data(), &ctx);
   return out;
+}
+
+void HashLeafPair(std::string_view a, std::string_view b, Hash* ha, Hash* hb) {
+  if (sha256_ni::Available()) {
+    sha256_ni::HashPrefixed2(0x00, a, 0x00, b, ha, hb);
+  } else {
+    *ha = HashLeaf(a);
+    *hb = HashLeaf(b);
+  }
 }
 
 Hash HashChildren(const Hash& left, const Hash& right) {

@@ -29,10 +29,14 @@ struct Chunk {
 };
 
 void HashLeaves(Chunk* c) {
-  c->leaves.resize(c->payloads.size());
-  for (size_t i = 0; i < c->payloads.size(); ++i) {
-    c->leaves[i] = HashLeaf(c->payloads[i]);
+  const size_t n = c->payloads.size();
+  c->leaves.resize(n);
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    HashLeafPair(c->payloads[i], c->payloads[i + 1], &c->leaves[i],
+                 &c->leaves[i + 1]);
   }
+  if (i < n) c->leaves[i] = HashLeaf(c->payloads[i]);
 }
 
 struct Expected {
