@@ -56,6 +56,25 @@ Hash HashChildren(const Hash& left, const Hash& right) {
   return Digest(buf, sizeof(buf));
 }
 
+void HashChildrenPair(const Hash& left_a, const Hash& right_a,
+                      const Hash& left_b, const Hash& right_b, Hash* ha,
+                      Hash* hb) {
+  if (!sha256_ni::Available()) {
+    *ha = HashChildren(left_a, right_a);
+    *hb = HashChildren(left_b, right_b);
+    return;
+  }
+  unsigned char a[2 * kHashSize];
+  unsigned char b[2 * kHashSize];
+  std::copy(left_a.begin(), left_a.end(), a);
+  std::copy(right_a.begin(), right_a.end(), a + kHashSize);
+  std::copy(left_b.begin(), left_b.end(), b);
+  std::copy(right_b.begin(), right_b.end(), b + kHashSize);
+  sha256_ni::HashPrefixed2(
+      0x01, std::string_view(reinterpret_cast<const char*>(a), sizeof(a)), 0x01,
+      std::string_view(reinterpret_cast<const char*>(b), sizeof(b)), ha, hb);
+}
+
 const Hash& EmptyRoot() {
   static const Hash kEmpty = Sha256("");
   return kEmpty;

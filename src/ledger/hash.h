@@ -32,6 +32,12 @@ void HashLeafPair(std::string_view a, std::string_view b, Hash* ha, Hash* hb);
 // RFC 9162 interior node hash: SHA-256(0x01 ‖ left ‖ right).
 Hash HashChildren(const Hash& left, const Hash& right);
 
+// HashChildren(left_a, right_a) into *ha and HashChildren(left_b, right_b)
+// into *hb, computed together (as HashLeafPair).
+void HashChildrenPair(const Hash& left_a, const Hash& right_a,
+                      const Hash& left_b, const Hash& right_b, Hash* ha,
+                      Hash* hb);
+
 // The root of the empty tree: SHA-256 of nothing.
 const Hash& EmptyRoot();
 

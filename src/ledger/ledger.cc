@@ -1028,6 +1028,7 @@ void Ledger::WriterLoop() {
   // Taken from the queue, not yet framed: inbox[at_group] from entry
   // at_entry on, then the groups after it.
   std::vector<std::unique_ptr<Group>> inbox;
+  std::vector<Hash> leaves;  // of the entries framed in this pass
   size_t at_group = 0;
   size_t at_entry = 0;
   while (true) {
@@ -1065,7 +1066,7 @@ void Ledger::WriterLoop() {
             job.points.push_back({seg_no, chain_, at});
           }
           AppendFrame(&chain_, next_index_, e, &job.frames);
-          tree_.Append(g.leaf_hash(at_entry), &job.nodes);
+          leaves.push_back(g.leaf_hash(at_entry));
           ++next_index_;
           ++at_entry;
           ++job_entries;
@@ -1081,6 +1082,9 @@ void Ledger::WriterLoop() {
         ++at_group;
         at_entry = 0;
       }
+      // The tree once per pass: its new inner nodes two at a time.
+      tree_.AppendMany(leaves, &job.nodes);
+      leaves.clear();
       job.end = next_index_;
       job.encode_seconds += Seconds(t0, Clock::now());
       continue;

@@ -97,6 +97,60 @@ void CompactRange::Append(const Hash& leaf, std::vector<Hash>* completed) {
   ++size_;
 }
 
+void CompactRange::AppendMany(std::span<const Hash> leaves,
+                              std::vector<Hash>* completed) {
+  if (leaves.size() < 4) {
+    for (const Hash& leaf : leaves) Append(leaf, completed);
+    return;
+  }
+  // inner[h][j]: the node at level h and index first[h] + j, for every node
+  // whose leaves all lie in [begin, end). Level 0 is `leaves` itself.
+  const uint64_t begin = size_;
+  const uint64_t end = begin + leaves.size();
+  std::vector<std::vector<Hash>> inner(1);
+  std::vector<uint64_t> first = {begin};
+  for (int h = 1; h < 64; ++h) {
+    const uint64_t lo =
+        (begin >> h) + ((begin & ((uint64_t{1} << h) - 1)) != 0);
+    const uint64_t hi = end >> h;
+    if (hi <= lo) break;
+    const Hash* below = h == 1 ? leaves.data() : inner[h - 1].data();
+    const uint64_t below_first = first[h - 1];
+    std::vector<Hash> level(hi - lo);
+    size_t j = 0;
+    for (; j + 1 < level.size(); j += 2) {
+      const Hash* a = below + (2 * (lo + j) - below_first);
+      HashChildrenPair(a[0], a[1], a[2], a[3], &level[j], &level[j + 1]);
+    }
+    if (j < level.size()) {
+      const Hash* a = below + (2 * (lo + j) - below_first);
+      level[j] = HashChildren(a[0], a[1]);
+    }
+    inner.push_back(std::move(level));
+    first.push_back(lo);
+  }
+  // The incremental walk of Append, taking each parent from `inner` when it
+  // lies within the new leaves.
+  for (const Hash& leaf : leaves) {
+    hashes_.push_back(leaf);
+    if (completed != nullptr) completed->push_back(leaf);
+    const int merges = std::countr_one(size_);
+    for (int i = 0; i < merges; ++i) {
+      const int h = i + 1;
+      const uint64_t index = size_ >> h;
+      Hash right = hashes_.back();
+      hashes_.pop_back();
+      if (h < static_cast<int>(inner.size()) && (index << h) >= begin) {
+        hashes_.back() = inner[h][index - first[h]];
+      } else {
+        hashes_.back() = HashChildren(hashes_.back(), right);
+      }
+      if (completed != nullptr) completed->push_back(hashes_.back());
+    }
+    ++size_;
+  }
+}
+
 Hash CompactRange::Root() const {
   if (hashes_.empty()) return EmptyRoot();
   Hash root = hashes_.back();

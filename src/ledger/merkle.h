@@ -57,6 +57,11 @@ class CompactRange {
   // the lowest level up (docs/ledger-format.md §3.2).
   void Append(const Hash& leaf, std::vector<Hash>* completed);
 
+  // Appends `leaves` in order, with the same result and the same `completed`
+  // nodes as one Append each, but hashing the new nodes that lie wholly
+  // within `leaves` level by level, two at a time (HashChildrenPair).
+  void AppendMany(std::span<const Hash> leaves, std::vector<Hash>* completed);
+
   // The RFC 9162 root, MTH(D[0:size]); SHA-256("") when empty.
   Hash Root() const;
 

@@ -84,6 +84,42 @@ TEST(Merkle, CompletedNodesComeInPostOrderAtTheirPositions) {
   }
 }
 
+// AppendMany must leave the same right edge and emit the same post-order
+// nodes as one Append per leaf, from any starting size and for any count,
+// including runs that cross and end on perfect-subtree boundaries.
+TEST(Merkle, AppendManyEqualsOneAppendPerLeaf) {
+  std::vector<Hash> leaves;
+  for (int i = 0; i < 700; ++i) leaves.push_back(HashLeaf(std::to_string(i)));
+  for (size_t start : {0, 1, 2, 3, 5, 7, 8, 63, 64, 100, 255, 256, 257}) {
+    for (size_t count : {0, 1, 3, 4, 5, 8, 31, 64, 65, 127, 128, 300, 443}) {
+      CompactRange one, many;
+      for (size_t i = 0; i < start; ++i) {
+        one.Append(leaves[i], nullptr);
+        many.Append(leaves[i], nullptr);
+      }
+      std::vector<Hash> one_nodes, many_nodes;
+      for (size_t i = start; i < start + count; ++i) {
+        one.Append(leaves[i], &one_nodes);
+      }
+      many.AppendMany(std::span<const Hash>(leaves).subspan(start, count),
+                      &many_nodes);
+      ASSERT_EQ(many.size(), one.size()) << start << "+" << count;
+      ASSERT_EQ(many.hashes(), one.hashes()) << start << "+" << count;
+      ASSERT_EQ(many_nodes, one_nodes) << start << "+" << count;
+      ASSERT_EQ(many.Root(), one.Root()) << start << "+" << count;
+    }
+  }
+}
+
+TEST(Hash, ChildrenPairEqualsTwoNodeHashes) {
+  Hash a = HashLeaf("a"), b = HashLeaf("b"), c = HashLeaf("c"),
+       d = HashLeaf("d");
+  Hash x, y;
+  HashChildrenPair(a, b, c, d, &x, &y);
+  EXPECT_EQ(x, HashChildren(a, b));
+  EXPECT_EQ(y, HashChildren(c, d));
+}
+
 TEST(Merkle, CompactRangeLoadsFromStoredNodes) {
   InMemoryTree t = TreeOf(77);
   for (uint64_t n = 0; n <= 77; ++n) {
