@@ -313,17 +313,19 @@ void AddValueLines(const Value& v, size_t max, std::vector<const void*>* out,
   if (v.heap() == nullptr || out->size() >= max || depth > 2) return;
   switch (v.kind()) {
     case Value::Kind::kString: {
-      const std::string& str = v.AsString();
-      AddLines(&str, sizeof(std::string), max, out, from);
-      if (!str.empty()) AddLines(str.data(), str.size(), max, out, from);
+      // The object and the bytes after it.
+      const std::string_view str = v.AsString();
+      AddLines(v.heap(),
+               str.data() + str.size() - static_cast<const char*>(v.heap()),
+               max, out, from);
       break;
     }
     case Value::Kind::kEntity:
-      AddLines(v.heap(), sizeof(EntityUid), max, out, from);
+      AddLines(v.heap(), sizeof(internal::HeapEntity), max, out, from);
       break;
     case Value::Kind::kSet: {
       const ValueSet& set = v.AsSet();
-      AddLines(&set, sizeof(ValueSet), max, out, from);
+      AddLines(v.heap(), sizeof(internal::HeapSet), max, out, from);
       if (!set.empty())
         AddLines(set.data(), set.size() * sizeof(Value), max, out, from);
       for (const Value& e : set) AddValueLines(e, max, out, from, depth + 1);
@@ -331,7 +333,7 @@ void AddValueLines(const Value& v, size_t max, std::vector<const void*>* out,
     }
     case Value::Kind::kRecord: {
       const ValueRecord& rec = v.AsRecord();
-      AddLines(&rec, sizeof(ValueRecord), max, out, from);
+      AddLines(v.heap(), sizeof(internal::HeapRecord), max, out, from);
       if (!rec.empty())
         AddLines(rec.data(), rec.size() * sizeof(RecordField), max, out, from);
       for (const RecordField& f : rec)

@@ -944,7 +944,8 @@ bool Evaluator::Eval(const Node& n, Out& out) {
                     "` does not exist");
       if (tag == nullptr)
         return Fail("`" + a.v->AsEntity().ToString() +
-                    "` does not have the tag `" + b.v->AsString() + "`");
+                    "` does not have the tag `" + std::string(b.v->AsString()) +
+                    "`");
       // The tag lives in the store, which outlives this evaluation.
       out.Ref(*tag);
       return true;

@@ -553,7 +553,7 @@ Result<Value> CallExtension(ExtensionFn fn, std::span<const Value> args) {
     case ExtensionFn::kDatetime:
     case ExtensionFn::kDuration: {
       if (!Want(args[0], K::kString, "string", &err)) return err;
-      const std::string& s = args[0].AsString();
+      const std::string_view s = args[0].AsString();
       if (fn == ExtensionFn::kDecimal) return ParseDecimalImpl(s);
       if (fn == ExtensionFn::kIp) return ParseIpImpl(s);
       if (fn == ExtensionFn::kDatetime) return ParseDatetimeImpl(s);

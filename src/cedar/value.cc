@@ -9,11 +9,6 @@ namespace haven::cedar {
 
 namespace {
 
-template <typename T>
-std::shared_ptr<const void> Share(T&& v) {
-  return std::make_shared<const std::decay_t<T>>(std::forward<T>(v));
-}
-
 int CompareInt(int64_t a, int64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
 
 // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -93,35 +88,67 @@ std::string EntityUid::ToString() const {
   return type + "::" + QuoteString(id);
 }
 
+void Value::Release() {
+  internal::HeapObj* h = Heap();
+  if (h->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  switch (kind_) {
+    case Kind::kString: {
+      auto* str = static_cast<internal::HeapString*>(h);
+      str->~HeapString();
+      ::operator delete(str);
+      break;
+    }
+    case Kind::kEntity:
+      delete static_cast<internal::HeapEntity*>(h);
+      break;
+    case Kind::kSet:
+      delete static_cast<internal::HeapSet*>(h);
+      break;
+    case Kind::kRecord:
+      delete static_cast<internal::HeapRecord*>(h);
+      break;
+    default:
+      break;
+  }
+}
+
 Value Value::Bool(bool b) {
   Value v;
   v.kind_ = Kind::kBool;
-  v.scalar_.i = b ? 1 : 0;
+  const int64_t w = b ? 1 : 0;
+  std::memcpy(v.raw_, &w, sizeof(w));
   return v;
 }
 
 Value Value::Long(int64_t n) {
   Value v;
   v.kind_ = Kind::kLong;
-  v.scalar_.i = n;
+  std::memcpy(v.raw_, &n, sizeof(n));
   return v;
 }
 
 Value Value::String(std::string s) {
   Value v;
-  v.kind_ = Kind::kString;
-  v.heap_ = Share(std::move(s));
+  if (s.size() <= kInline) {
+    std::memcpy(v.raw_, s.data(), s.size());
+    v.len_ = static_cast<uint8_t>(s.size());
+    v.kind_ = Kind::kString;
+    return v;
+  }
+  // One allocation: the count, the size, then the bytes.
+  void* mem = ::operator new(sizeof(internal::HeapString) + s.size());
+  auto* h = new (mem) internal::HeapString;
+  h->size = static_cast<uint32_t>(s.size());
+  std::memcpy(const_cast<char*>(h->data()), s.data(), s.size());
+  v.SetHeap(h, Kind::kString);
   return v;
 }
 
 Value Value::Entity(EntityUid uid) {
-  return Entity(std::make_shared<const EntityUid>(std::move(uid)));
-}
-
-Value Value::Entity(std::shared_ptr<const EntityUid> uid) {
+  auto* h = new internal::HeapEntity;
+  h->uid = std::move(uid);
   Value v;
-  v.kind_ = Kind::kEntity;
-  v.heap_ = std::move(uid);
+  v.SetHeap(h, Kind::kEntity);
   return v;
 }
 
@@ -129,9 +156,10 @@ Value Value::Set(std::vector<Value> elements) {
   std::sort(elements.begin(), elements.end(),
             [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
   elements.erase(std::unique(elements.begin(), elements.end()), elements.end());
+  auto* h = new internal::HeapSet;
+  h->set = std::move(elements);
   Value v;
-  v.kind_ = Kind::kSet;
-  v.heap_ = Share(std::move(elements));
+  v.SetHeap(h, Kind::kSet);
   return v;
 }
 
@@ -141,7 +169,8 @@ Value Value::Record(std::vector<RecordField> fields) {
                    [](const RecordField& a, const RecordField& b) {
                      return a.first < b.first;
                    });
-  std::vector<RecordField> unique;
+  auto* h = new internal::HeapRecord;
+  std::vector<RecordField>& unique = h->record;
   unique.reserve(fields.size());
   for (auto& f : fields) {
     if (!unique.empty() && unique.back().first == f.first) {
@@ -151,8 +180,7 @@ Value Value::Record(std::vector<RecordField> fields) {
     }
   }
   Value v;
-  v.kind_ = Kind::kRecord;
-  v.heap_ = Share(std::move(unique));
+  v.SetHeap(h, Kind::kRecord);
   return v;
 }
 
@@ -163,9 +191,10 @@ Value Value::Decimal(int64_t scaled) {
 }
 
 Value Value::Ip(const IpAddr& ip) {
+  static_assert(sizeof(IpAddr) <= kInline && alignof(IpAddr) == 1);
   Value v;
   v.kind_ = Kind::kIpAddr;
-  v.scalar_.ip = ip;
+  new (v.raw_) IpAddr(ip);
   return v;
 }
 
@@ -210,17 +239,17 @@ bool operator==(const Value& a, const Value& b) {
     case Value::Kind::kDecimal:
     case Value::Kind::kDatetime:
     case Value::Kind::kDuration:
-      return a.scalar_.i == b.scalar_.i;
+      return a.Word() == b.Word();
     case Value::Kind::kIpAddr:
-      return a.scalar_.ip == b.scalar_.ip;
+      return a.AsIp() == b.AsIp();
     case Value::Kind::kString:
-      return a.heap_ == b.heap_ || a.AsString() == b.AsString();
+      return a.AsString() == b.AsString();
     case Value::Kind::kEntity:
-      return a.heap_ == b.heap_ || a.AsEntity() == b.AsEntity();
+      return a.Heap() == b.Heap() || a.AsEntity() == b.AsEntity();
     case Value::Kind::kSet:
-      return a.heap_ == b.heap_ || a.AsSet() == b.AsSet();
+      return a.Heap() == b.Heap() || a.AsSet() == b.AsSet();
     case Value::Kind::kRecord:
-      return a.heap_ == b.heap_ || a.AsRecord() == b.AsRecord();
+      return a.Heap() == b.Heap() || a.AsRecord() == b.AsRecord();
   }
   return false;
 }
@@ -233,10 +262,10 @@ int Value::Compare(const Value& a, const Value& b) {
     case Kind::kDecimal:
     case Kind::kDatetime:
     case Kind::kDuration:
-      return CompareInt(a.scalar_.i, b.scalar_.i);
+      return CompareInt(a.Word(), b.Word());
     case Kind::kIpAddr: {
-      const IpAddr& x = a.scalar_.ip;
-      const IpAddr& y = b.scalar_.ip;
+      const IpAddr& x = a.AsIp();
+      const IpAddr& y = b.AsIp();
       if (x.v6 != y.v6) return x.v6 ? 1 : -1;
       if (int c = std::memcmp(x.bytes.data(), y.bytes.data(), 16); c != 0)
         return c < 0 ? -1 : 1;

@@ -6,19 +6,22 @@
 //   if (v.kind() == Value::Kind::kRecord) { const Value* p = v.Find("purpose");
 //   }
 //
-// A Value is immutable and cheap to copy: scalars and extension values are
-// held inline; strings, entity uids, sets and records are shared, immutable
-// heap objects. Sets are kept sorted and free of duplicates (by Compare), and
-// records sorted by key, so that equality is structural and O(n).
-// Thread-safety: a Value may be read from many threads at once.
+// A Value is immutable and cheap to copy: scalars, extension values and
+// strings of up to 22 bytes are held inline; longer strings, entity uids,
+// sets and records are shared, immutable heap objects. Sets are kept sorted and
+// free of duplicates (by Compare), and records sorted by key, so that equality
+// is structural and O(n). Thread-safety: a Value may be read from many threads
+// at once.
 #ifndef HAVEN_CEDAR_VALUE_H_
 #define HAVEN_CEDAR_VALUE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -135,6 +138,10 @@ using ValueSet = std::vector<Value>;  // sorted by Compare, no duplicates
 using RecordField = std::pair<std::string, Value>;
 using ValueRecord = std::vector<RecordField>;  // sorted by key, unique keys
 
+namespace internal {
+struct HeapObj;
+}  // namespace internal
+
 class Value {
  public:
   enum class Kind : uint8_t {
@@ -150,13 +157,39 @@ class Value {
     kDuration,  // AsLong() is milliseconds
   };
 
-  Value() : kind_(Kind::kBool) {}  // false
+  Value() noexcept : raw_{}, len_(0), kind_(Kind::kBool) {}  // false
+  Value(const Value& o) noexcept : len_(o.len_), kind_(o.kind_) {
+    std::memcpy(raw_, o.raw_, sizeof(raw_));
+    if (len_ == kHeap) Retain();
+  }
+  Value(Value&& o) noexcept : len_(o.len_), kind_(o.kind_) {
+    std::memcpy(raw_, o.raw_, sizeof(raw_));
+    o.len_ = 0;
+    o.kind_ = Kind::kBool;
+  }
+  Value& operator=(const Value& o) noexcept {
+    Value copy(o);
+    return *this = std::move(copy);
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) {
+      if (len_ == kHeap) Release();
+      std::memcpy(raw_, o.raw_, sizeof(raw_));
+      len_ = o.len_;
+      kind_ = o.kind_;
+      o.len_ = 0;
+      o.kind_ = Kind::kBool;
+    }
+    return *this;
+  }
+  ~Value() {
+    if (len_ == kHeap) Release();
+  }
 
   static Value Bool(bool b);
   static Value Long(int64_t n);
   static Value String(std::string s);
   static Value Entity(EntityUid uid);
-  static Value Entity(std::shared_ptr<const EntityUid> uid);
   // Sorts and removes duplicates.
   static Value Set(std::vector<Value> elements);
   // Sorts by key. If a key repeats, the last value wins; callers that must
@@ -170,30 +203,20 @@ class Value {
   Kind kind() const { return kind_; }
   bool is_extension() const { return kind_ >= Kind::kDecimal; }
 
-  // Accessors; each requires the matching kind.
-  bool AsBool() const { return scalar_.i != 0; }
-  int64_t AsLong() const {
-    return scalar_.i;
-  }  // also decimal/datetime/duration
-  const std::string& AsString() const {
-    return *static_cast<const std::string*>(heap_.get());
+  // Accessors; each requires the matching kind. A string's view lives as
+  // long as the Value (short strings are held inside it).
+  bool AsBool() const { return Word() != 0; }
+  int64_t AsLong() const { return Word(); }  // also decimal/datetime/duration
+  std::string_view AsString() const;
+  const EntityUid& AsEntity() const;
+  const ValueSet& AsSet() const;
+  const ValueRecord& AsRecord() const;
+  const IpAddr& AsIp() const {
+    return *std::launder(reinterpret_cast<const IpAddr*>(raw_));
   }
-  const EntityUid& AsEntity() const {
-    return *static_cast<const EntityUid*>(heap_.get());
-  }
-  const std::shared_ptr<const EntityUid> EntityPtr() const {
-    return std::static_pointer_cast<const EntityUid>(heap_);
-  }
-  const ValueSet& AsSet() const {
-    return *static_cast<const ValueSet*>(heap_.get());
-  }
-  const ValueRecord& AsRecord() const {
-    return *static_cast<const ValueRecord*>(heap_.get());
-  }
-  const IpAddr& AsIp() const { return scalar_.ip; }
-  // The shared object behind a string, entity, set or record (else
+  // The shared object behind a long string, entity, set or record (else
   // nullptr), for callers that prefetch what they will read.
-  const void* heap() const { return heap_.get(); }
+  const void* heap() const { return len_ == kHeap ? Heap() : nullptr; }
 
   // For a record: the field named `key`, or nullptr.
   const Value* Find(std::string_view key) const;
@@ -216,16 +239,77 @@ class Value {
   static const char* KindName(Kind k);
 
  private:
-  union Scalar {
-    int64_t i;
-    IpAddr ip;
-    Scalar() : i(0) {}
-  };
+  // 24 bytes, so that a record field is 56 and a set element 24: raw_ holds
+  // a 64-bit word, an IpAddr, up to kInline bytes of a string (len_ of
+  // them), or a pointer to a shared, immutable, reference-counted object
+  // (len_ == kHeap): a longer string, an entity uid, a set or a record.
+  static constexpr size_t kInline = 22;
+  static constexpr uint8_t kHeap = 0xff;
 
+  int64_t Word() const {
+    int64_t w;
+    std::memcpy(&w, raw_, sizeof(w));
+    return w;
+  }
+  internal::HeapObj* Heap() const {
+    internal::HeapObj* h;
+    std::memcpy(&h, raw_, sizeof(h));
+    return h;
+  }
+  void SetHeap(internal::HeapObj* h, Kind k) {
+    std::memcpy(raw_, &h, sizeof(h));
+    len_ = kHeap;
+    kind_ = k;
+  }
+  void Retain() const;
+  void Release();  // drops this Value's reference (len_ == kHeap)
+
+  alignas(8) unsigned char raw_[kInline];
+  uint8_t len_;
   Kind kind_;
-  Scalar scalar_;
-  std::shared_ptr<const void> heap_;
 };
+static_assert(sizeof(Value) == 24);
+
+namespace internal {
+// The shared objects behind Values. Immutable once built; the count is
+// atomic so that Values may be copied and dropped on any thread.
+struct HeapObj {
+  std::atomic<uint32_t> refs{1};
+};
+struct HeapString : HeapObj {
+  uint32_t size = 0;  // the bytes follow the object
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+};
+struct HeapEntity : HeapObj {
+  EntityUid uid;
+};
+struct HeapSet : HeapObj {
+  ValueSet set;
+};
+struct HeapRecord : HeapObj {
+  ValueRecord record;
+};
+}  // namespace internal
+
+inline void Value::Retain() const {
+  Heap()->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline std::string_view Value::AsString() const {
+  if (len_ != kHeap)
+    return std::string_view(reinterpret_cast<const char*>(raw_), len_);
+  const auto* h = static_cast<const internal::HeapString*>(Heap());
+  return std::string_view(h->data(), h->size);
+}
+inline const EntityUid& Value::AsEntity() const {
+  return static_cast<const internal::HeapEntity*>(Heap())->uid;
+}
+inline const ValueSet& Value::AsSet() const {
+  return static_cast<const internal::HeapSet*>(Heap())->set;
+}
+inline const ValueRecord& Value::AsRecord() const {
+  return static_cast<const internal::HeapRecord*>(Heap())->record;
+}
 
 // Cedar's text quoting of a string: "..." with \n, \t, \", \\, \u{..} etc.
 std::string QuoteString(std::string_view s);
