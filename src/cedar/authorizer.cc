@@ -289,9 +289,10 @@ void Authorizer::IsAuthorized(const Request& request,
                             EntityUidHash()(request.action),
                             EntityUidHash()(request.resource)};
   for (size_t h : hashes) entities.PrefetchSlot(h);
-  const int32_t ids[3] = {entities.Intern(request.principal, hashes[0]),
-                          entities.Intern(request.action, hashes[1]),
-                          entities.Intern(request.resource, hashes[2])};
+  const int32_t ids[3] = {
+      entities.InternAndPrefetch(request.principal, hashes[0]),
+      entities.Intern(request.action, hashes[1]),
+      entities.Intern(request.resource, hashes[2])};
   for (int32_t id : ids)
     if (id >= 0) entities.Prefetch(id);
   if (request.context.kind() == Value::Kind::kRecord) {

@@ -54,10 +54,10 @@ bool IsActionType(const std::string& type) {
 
 int32_t EntityStore::InternNew(const EntityUid& uid, size_t hash) {
   for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
-    int32_t id = table_[at];
+    int32_t id = table_[at].id;
     if (id < 0) {
       id = static_cast<int32_t>(values_.size());
-      table_[at] = id;
+      table_[at].id = id;
       values_.push_back(Value::Entity(uid));
       IdRec& r = recs_.emplace_back();
       r.hash = hash;
@@ -82,7 +82,7 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
   for (const Entity& e : entities) named += e.parents.size();
   size_t cap = 8;
   while (cap < named * 2) cap *= 2;
-  s.table_.assign(cap, -1);
+  s.table_.assign(cap, Slot{});
   s.mask_ = cap - 1;
   s.entities_.reserve(entities.size());
   s.values_.reserve(named);
@@ -202,10 +202,20 @@ Result<EntityStore> EntityStore::Build(std::vector<Entity> entities) {
 int32_t EntityStore::Intern(const EntityUid& uid, size_t hash) const {
   if (table_.empty()) return -1;
   for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
-    int32_t id = table_[at];
+    int32_t id = table_[at].id;
     if (id < 0) return -1;
     if (recs_[id].hash == hash && IsUid(id, uid)) return id;
   }
+}
+
+int32_t EntityStore::InternAndPrefetch(const EntityUid& uid,
+                                       size_t hash) const {
+  if (table_.empty()) return -1;
+  const Slot& first = table_[hash & mask_];
+  const char* a = reinterpret_cast<const char*>(first.attrs);
+  for (uint32_t off = 0; off < first.attr_bytes && off < 256; off += 64)
+    __builtin_prefetch(a + off);
+  return Intern(uid, hash);
 }
 
 const Entity* EntityStore::Find(const EntityUid& uid) const {
@@ -351,6 +361,12 @@ void EntityStore::LinkAttrs() {
   for (IdRec& r : recs_)
     r.attrs =
         r.entity_index < 0 ? nullptr : entities_[r.entity_index].attrs.data();
+  for (Slot& t : table_) {
+    if (t.id < 0) continue;
+    t.attrs = recs_[t.id].attrs;
+    t.attr_bytes =
+        static_cast<uint32_t>(recs_[t.id].attr_count * sizeof(RecordField));
+  }
   // What Prefetch asks for, in the order a decision reads it: the attribute
   // array, then the values.
   pf_at_.assign(recs_.size() + 1, 0);

@@ -63,6 +63,9 @@ class EntityStore {
   }
   // The same, when the caller has `hash` == EntityUidHash()(uid) already.
   int32_t Intern(const EntityUid& uid, size_t hash) const;
+  // Intern, asking at once for the first lines of the attributes of the
+  // uid the first slot names (usually `uid`'s), before reading its record.
+  int32_t InternAndPrefetch(const EntityUid& uid, size_t hash) const;
   size_t num_ids() const { return values_.size(); }
   const EntityUid& UidOf(int32_t id) const { return values_[id].AsEntity(); }
   // The entity with interned id `id`, or nullptr if only known as a parent.
@@ -191,8 +194,14 @@ class EntityStore {
   };
 
   std::vector<Entity> entities_;
-  // Open-addressing table of interned ids (or -1), probed from hash & mask_.
-  std::vector<int32_t> table_;
+  // Open-addressing table of interned ids (id -1: free), probed from
+  // hash & mask_, each with its entity's attributes (recs_[id].attrs).
+  struct Slot {
+    int32_t id = -1;
+    uint32_t attr_bytes = 0;
+    const RecordField* attrs = nullptr;
+  };
+  std::vector<Slot> table_;
   size_t mask_ = 0;
   std::vector<IdRec> recs_;    // interned id -> its record
   std::vector<Value> values_;  // interned id -> Value::Entity of its uid
