@@ -82,17 +82,28 @@ StatusOr<CompactRange> CompactRange::FromNodes(uint64_t size,
 }
 
 void CompactRange::Append(const Hash& leaf, std::vector<Hash>* completed) {
+  Push(leaf, completed, {}, {});
+}
+
+void CompactRange::Push(const Hash& leaf, std::vector<Hash>* completed,
+                        std::span<const std::vector<Hash>> inner,
+                        std::span<const uint64_t> first) {
   hashes_.push_back(leaf);
   if (completed != nullptr) completed->push_back(leaf);
   // Each trailing one bit of the old size is a perfect subtree that the new
-  // leaf's subtree now pairs with.
-  int merges = std::countr_one(size_);
-  for (int i = 0; i < merges; ++i) {
+  // leaf's subtree now pairs with: the parent at level h is node
+  // size_ >> h, taken from `inner` when it was hashed there.
+  const int merges = std::countr_one(size_);
+  for (int h = 1; h <= merges; ++h) {
+    const uint64_t index = size_ >> h;
     Hash right = hashes_.back();
     hashes_.pop_back();
-    Hash parent = HashChildren(hashes_.back(), right);
-    hashes_.back() = parent;
-    if (completed != nullptr) completed->push_back(parent);
+    if (static_cast<size_t>(h) < inner.size() && index >= first[h]) {
+      hashes_.back() = inner[h][index - first[h]];
+    } else {
+      hashes_.back() = HashChildren(hashes_.back(), right);
+    }
+    if (completed != nullptr) completed->push_back(hashes_.back());
   }
   ++size_;
 }
@@ -131,24 +142,7 @@ void CompactRange::AppendMany(std::span<const Hash> leaves,
   }
   // The incremental walk of Append, taking each parent from `inner` when it
   // lies within the new leaves.
-  for (const Hash& leaf : leaves) {
-    hashes_.push_back(leaf);
-    if (completed != nullptr) completed->push_back(leaf);
-    const int merges = std::countr_one(size_);
-    for (int i = 0; i < merges; ++i) {
-      const int h = i + 1;
-      const uint64_t index = size_ >> h;
-      Hash right = hashes_.back();
-      hashes_.pop_back();
-      if (h < static_cast<int>(inner.size()) && (index << h) >= begin) {
-        hashes_.back() = inner[h][index - first[h]];
-      } else {
-        hashes_.back() = HashChildren(hashes_.back(), right);
-      }
-      if (completed != nullptr) completed->push_back(hashes_.back());
-    }
-    ++size_;
-  }
+  for (const Hash& leaf : leaves) Push(leaf, completed, inner, first);
 }
 
 Hash CompactRange::Root() const {

@@ -66,6 +66,12 @@ class CompactRange {
   Hash Root() const;
 
  private:
+  // Append's step, taking a parent from inner[h][index - first[h]] when
+  // level h has it (index ≥ first[h]) instead of hashing it.
+  void Push(const Hash& leaf, std::vector<Hash>* completed,
+            std::span<const std::vector<Hash>> inner,
+            std::span<const uint64_t> first);
+
   uint64_t size_ = 0;
   std::vector<Hash> hashes_;
 };

@@ -1,12 +1,12 @@
 // SHA-256 on the x86 SHA extensions (SHA-NI), one message or two at once.
 //
-// Internal to the ledger: HashLeaves (hash.h) uses it to hash a batch's
-// entries two at a time. On the CPUs the ledger runs on, one SHA256RNDS2
-// waits for the previous one's result (latency 4 cycles or more, throughput
-// one per 1-2 cycles), so one message leaves the unit partly idle; two
-// independent messages interleaved round by round give 1.3-1.5 times the
-// hashes per second on the benchmark machine (BM_HashLeafPair). OpenSSL has no such interface (its multi-block code serves only
-// TLS records).
+// Internal to the ledger: HashLeafPair and HashChildrenPair (hash.h) use it
+// to hash a batch's leaves and nodes two at a time. On the CPUs the ledger runs
+// on, one SHA256RNDS2 waits for the previous one's result (latency 4 cycles or
+// more, throughput one per 1-2 cycles), so one message leaves the unit partly
+// idle; two independent messages interleaved round by round give 1.3-1.5 times
+// the hashes per second on the benchmark machine (BM_HashLeafPair). OpenSSL has
+// no such interface (its multi-block code serves only TLS records).
 //
 //   if (sha256_ni::Available()) {
 //     sha256_ni::HashPrefixed2(0x00, a, 0x00, b, &ha, &hb);
