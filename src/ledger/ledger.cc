@@ -34,7 +34,8 @@ constexpr size_t kWakeEntries = 64;
 // little left to write (see HashStore).
 constexpr size_t kNodeTrickleBytes = 64 << 10;
 // The next segment is filled ahead of need in pieces of this many bytes (or
-// of the segment size, if less), each written and synced (format §2.5).
+// of the segment size, if less), each handed to writeback at once; the
+// whole fill is synced once (format §2.5).
 constexpr uint64_t kFillPiece = 1 << 20;
 
 std::string SegmentName(uint64_t first_index) {
@@ -739,9 +740,10 @@ void Ledger::WantFill() {
 }
 
 // The preparer: fills segment.next with kFillByte up to prep_target_, one
-// piece at a time, each written and synced, so that the batches written into
+// piece at a time, and syncs it once whole, so that the batches written into
 // it later overwrite allocated, written blocks and their fdatasyncs need no
-// journal commit. It never touches a file the writer has taken. A failure
+// journal commit. (A segment taken before it is whole is synced by
+// CreateSegment.) It never touches a file the writer has taken. A failure
 // stops it: segments are then created empty, as before.
 void Ledger::PrepareLoop() {
   const std::string path = JoinPath(dir_, kNextSegmentFile);
@@ -774,7 +776,17 @@ void Ledger::PrepareLoop() {
     if (s.ok()) {
       s = WriteAt(fd, std::string_view(fill).substr(0, n), at, path);
     }
-    if (s.ok()) s = SyncData(fd, path);
+    if (s.ok()) {
+      if (at + n >= options_.segment_bytes) {
+        // The whole fill, with its one journal commit.
+        s = SyncData(fd, path);
+      } else {
+        // Written back now, committed later: a journal commit per piece
+        // made the appends' own fdatasyncs wait on it (BENCHMARKS.md).
+        (void)::sync_file_range(fd, static_cast<off64_t>(at),
+                                static_cast<off64_t>(n), SYNC_FILE_RANGE_WRITE);
+      }
+    }
     l.lock();
     prep_busy_ = false;
     if (create) prep_fd_ = std::move(created);

@@ -386,7 +386,7 @@ class Ledger {
   std::mutex prep_mu_;
   std::condition_variable prep_cv_;
   FileDescriptor prep_fd_;    // open once the preparer created it
-  uint64_t prep_filled_ = 0;  // bytes of it filled and synced
+  uint64_t prep_filled_ = 0;  // bytes of it filled (synced once whole)
   uint64_t prep_target_ = 0;  // fill it this far (set by the writer)
   bool prep_busy_ = false;    // a piece is being written, unlocked
   bool prep_failed_ = false;  // stop preparing

@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
   int threads = std::atoi(argv[2]);
   unsigned seed = static_cast<unsigned>(std::strtoul(argv[3], nullptr, 10));
   hl::Options options;
-  options.segment_bytes = 64 << 10;  // many segment rolls
+  // Many segment rolls; every other seed with segments of several fill
+  // pieces (1 MiB each), whose fill is synced once whole.
+  options.segment_bytes = seed % 2 == 0 ? 64 << 10 : (5 << 19) + 4096;
   options.checkpoint_every_entries = 300;
   options.checkpoint_every = std::chrono::milliseconds(7);
   auto ledger = hl::Ledger::Open(options, dir);
