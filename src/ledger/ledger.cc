@@ -781,8 +781,8 @@ void Ledger::PrepareLoop() {
         // The whole fill, with its one journal commit.
         s = SyncData(fd, path);
       } else {
-        // Written back now, committed later: a journal commit per piece
-        // made the appends' own fdatasyncs wait on it (BENCHMARKS.md).
+        // Written back now, committed once with the last piece: fewer
+        // journal commits beside the appends' own syncs (BENCHMARKS.md).
         (void)::sync_file_range(fd, static_cast<off64_t>(at),
                                 static_cast<off64_t>(n), SYNC_FILE_RANGE_WRITE);
       }
