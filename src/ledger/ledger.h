@@ -307,6 +307,7 @@ class Ledger {
   void WriterLoop();
   std::string PostJob(SyncJob job);
   void SyncLoop();
+  void HandToCompleter(SyncJob job);
   void Publish(const SyncJob& job);
   void CompleteLoop();
   Status Broken() const;
