@@ -1200,6 +1200,11 @@ std::string Ledger::PostJob(SyncJob job) {
 void Ledger::SyncLoop() {
   std::string used;  // the last written batch's buffer, for a later one
   std::optional<SyncJob> synced;  // durable, not yet handed to the completer
+  auto hand_over = [&] {
+    if (!synced) return;
+    HandToCompleter(std::move(*synced));
+    synced.reset();
+  };
   while (true) {
     SyncJob job;
     bool slot_freed = false;
@@ -1212,8 +1217,7 @@ void Ledger::SyncLoop() {
       }
       if (!ready_ && synced) {
         l.unlock();
-        HandToCompleter(std::move(*synced));
-        synced.reset();
+        hand_over();
         l.lock();
       }
       if (!ready_) {
@@ -1243,10 +1247,7 @@ void Ledger::SyncLoop() {
     job.write_seconds = Seconds(t1, t2);
     // The disk is busy with this batch: now the others may run.
     if (slot_freed) queue_cv_.notify_one();
-    if (synced) {
-      HandToCompleter(std::move(*synced));
-      synced.reset();
-    }
+    hand_over();
     if (s.ok()) {
       Clock::time_point t3 = Clock::now();
       s = SyncData(job.segment->fd.get(), job.segment->path);
