@@ -95,6 +95,14 @@ const EntityUid* ScopeKey(const EntityScope& scope) {
   }
 }
 
+// Whether `e` reads the request's resource.
+bool MentionsResource(const Expr& e) {
+  if (e.kind == ExprKind::kVar && e.var == Var::kResource) return true;
+  for (const ExprPtr& a : e.args)
+    if (a && MentionsResource(*a)) return true;
+  return false;
+}
+
 // Per-thread scratch, so that a request allocates nothing once warm.
 struct Scratch {
   std::vector<int32_t> satisfied;
@@ -103,6 +111,12 @@ struct Scratch {
 };
 
 }  // namespace
+
+struct Authorizer::Shared {
+  std::vector<int32_t> satisfied;
+  std::vector<int32_t> errored;
+  std::vector<std::string> messages;  // parallel to errored
+};
 
 struct Authorizer::Ctx {
   const EntityStore& entities;
@@ -200,6 +214,11 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
       c.conditions.push_back(std::move(e));
       c.is_when.push_back(cond.is_when);
     }
+    c.resource_free =
+        c.resource.op == EntityScope::Op::kAny && !c.resource.slot &&
+        std::none_of(
+            p.conditions.begin(), p.conditions.end(),
+            [](const Condition& k) { return MentionsResource(*k.body); });
     a.policies_.push_back(std::move(c));
   }
   a.attr_paths_ = paths.size();
@@ -220,7 +239,8 @@ Authorizer Authorizer::FromPolicies(std::vector<Policy> policies) {
                c.action.op == ActionScope::Op::kAny &&
                c.resource.op == EntityScope::Op::kAny &&
                c.conditions.size() == 1) {
-      a.unscoped_.push_back({c.conditions[0], i, c.is_when[0] != 0});
+      a.unscoped_.push_back(
+          {c.conditions[0], i, c.is_when[0] != 0, c.resource_free});
     } else {
       a.unkeyed_.push_back(i);
     }
@@ -270,6 +290,32 @@ void Authorizer::Consider(int32_t i, int known, Ctx& x) const {
 void Authorizer::IsAuthorized(const Request& request,
                               const EntityStore& entities,
                               Response* out) const {
+  Decide(request, entities, out, nullptr, false);
+}
+
+void Authorizer::IsAuthorizedEach(const Request& request,
+                                  std::span<const EntityUid> resources,
+                                  const EntityStore& entities,
+                                  std::vector<Response>* out) const {
+  out->resize(resources.size());
+  if (resources.empty()) return;
+  thread_local Shared shared;
+  shared.satisfied.clear();
+  shared.errored.clear();
+  shared.messages.clear();
+  thread_local Request each;
+  each.principal = request.principal;
+  each.action = request.action;
+  each.context = request.context;
+  for (size_t k = 0; k < resources.size(); ++k) {
+    each.resource = resources[k];
+    Decide(each, entities, &(*out)[k], &shared, /*skip=*/k > 0);
+  }
+  each.context = Value();  // holds nothing of the caller's past the call
+}
+
+void Authorizer::Decide(const Request& request, const EntityStore& entities,
+                        Response* out, Shared* shared, bool skip) const {
   thread_local Scratch scratch;
   std::vector<int32_t>& satisfied = scratch.satisfied;
   std::vector<int32_t>& errored = scratch.errored;
@@ -322,6 +368,7 @@ void Authorizer::IsAuthorized(const Request& request,
                                            : request.action;
     for (int32_t i : *list) {
       const Compiled& c = policies_[i];
+      if (skip && c.resource_free) continue;
       if (part == 3) {
         // Keyed by action: == needs the action itself; `in` any ancestor.
         if (c.action.op == ActionScope::Op::kEq && !self) continue;
@@ -354,14 +401,36 @@ void Authorizer::IsAuthorized(const Request& request,
   visit_chain(by_principal_, request.principal, ids[0], hashes[0], 1);
   visit_chain(by_resource_, request.resource, ids[2], hashes[2], 2);
   visit_chain(by_action_, request.action, ids[1], hashes[1], 3);
-  for (int32_t i : unkeyed_) Consider(i, 0, ctx);
+  for (int32_t i : unkeyed_) {
+    if (skip && policies_[i].resource_free) continue;
+    Consider(i, 0, ctx);
+  }
   for (const Unscoped& u : unscoped_) {
+    if (skip && u.resource_free) continue;
     Evaluator::Outcome o = eval.EvaluateBool(*u.condition.root());
     if (o == Evaluator::Outcome::kError) {
       errored.push_back(u.policy);
       messages.push_back(eval.error());
     } else if ((o == Evaluator::Outcome::kTrue) == u.is_when) {
       satisfied.push_back(u.policy);
+    }
+  }
+
+  if (shared != nullptr && skip) {
+    // The resource-free policies' outcomes, as the first request found them.
+    satisfied.insert(satisfied.end(), shared->satisfied.begin(),
+                     shared->satisfied.end());
+    errored.insert(errored.end(), shared->errored.begin(),
+                   shared->errored.end());
+    messages.insert(messages.end(), shared->messages.begin(),
+                    shared->messages.end());
+  } else if (shared != nullptr) {
+    for (int32_t i : satisfied)
+      if (policies_[i].resource_free) shared->satisfied.push_back(i);
+    for (size_t k = 0; k < errored.size(); ++k) {
+      if (!policies_[errored[k]].resource_free) continue;
+      shared->errored.push_back(errored[k]);
+      shared->messages.push_back(messages[k]);
     }
   }
 

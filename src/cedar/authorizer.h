@@ -22,6 +22,7 @@
 #ifndef HAVEN_CEDAR_AUTHORIZER_H_
 #define HAVEN_CEDAR_AUTHORIZER_H_
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,23 @@ class Authorizer {
   void IsAuthorized(const Request& request, const EntityStore& entities,
                     Response* out) const;
 
+  // IsAuthorizedEach: the answers to `request` with each of `resources` as
+  // its resource in turn, (*out)[k] for resources[k]: exactly what
+  // IsAuthorized gives for each, but a policy whose outcome cannot depend on
+  // the resource (no constraint in its resource scope, no `resource` in its
+  // conditions) is evaluated once for all of them rather than once each.
+  // For the same question asked of many resources, such as "may this user
+  // read each of these fields?":
+  //
+  //   std::vector<Response> r;
+  //   authz.IsAuthorizedEach(req, fields, store, &r);  // req.resource unused
+  //
+  // Reuses the storage of `out`'s responses, like IsAuthorized(..., out).
+  void IsAuthorizedEach(const Request& request,
+                        std::span<const EntityUid> resources,
+                        const EntityStore& entities,
+                        std::vector<Response>* out) const;
+
   size_t size() const { return policies_.size(); }
 
  private:
@@ -78,6 +96,9 @@ class Authorizer {
     std::vector<CompiledExpr> conditions;
     std::vector<uint8_t> is_when;  // parallel to conditions
     bool never = false;  // a condition folded to a constant that fails it
+    // Its outcome is the same whatever the request's resource: the resource
+    // scope is unconstrained and no condition reads `resource`.
+    bool resource_free = false;
   };
   // Policies keyed by an entity uid: an open-addressing table looked up
   // with the hash the EntityStore precomputed for the uid.
@@ -108,6 +129,14 @@ class Authorizer {
 
   // One request's state while its policies are considered (authorizer.cc).
   struct Ctx;
+  // The outcomes of the resource-free policies for one principal, action
+  // and context (authorizer.cc), shared by IsAuthorizedEach's requests.
+  struct Shared;
+  // IsAuthorized, with `skip` set: resource-free policies are not evaluated
+  // but taken from `*shared`; with `skip` unset and `shared` given, their
+  // outcomes are recorded there.
+  void Decide(const Request& request, const EntityStore& entities,
+              Response* out, Shared* shared, bool skip) const;
   // Evaluates policy `i` (its scope must already be known to hold in part
   // `known`: 0 none, 1 principal, 2 resource, 3 action).
   void Consider(int32_t i, int known, Ctx& ctx) const;
@@ -123,6 +152,7 @@ class Authorizer {
     CompiledExpr condition;
     int32_t policy;
     bool is_when;
+    bool resource_free;
   };
   std::vector<Unscoped> unscoped_;
   int attr_paths_ = 0;  // AttrPaths::size() of the compiled conditions

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "cedar/parser.h"
+
 namespace haven::cedar {
 namespace {
 
@@ -337,6 +339,61 @@ TEST_F(AuthorizerTest, AReusedResponseHoldsOnlyThisRequestsReasons) {
   EXPECT_TRUE(r.errors.empty());
   a.IsAuthorized(request_, store_, &r);
   EXPECT_EQ(r.reasons, (Ids{"a-policy-with-a-long-identifier", "b"}));
+}
+
+// IsAuthorizedEach evaluates the policies that cannot look at the resource
+// once; every resource must still get exactly IsAuthorized's answer.
+TEST_F(AuthorizerTest, EachResourceGetsExactlyIsAuthorizedsAnswer) {
+  Result<PolicySet> set = ParsePolicySet(R"(
+    permit (principal in Agency::"cpd", action, resource);
+    forbid (principal, action, resource in Store::"records");
+    forbid (principal, action, resource) when { resource == Field::"dob" };
+    forbid (principal, action, resource) when { context.missing };
+    permit (principal, action, resource) when { resource.secret };
+    forbid (principal, action, resource) unless { context.n == 3 };
+    permit (principal, action == Action::"search", resource is Field);
+    forbid (principal in Agency::"ice", action, resource);
+  )");
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  Result<Authorizer> a = Authorizer::Create(*set);
+  ASSERT_TRUE(a.ok());
+  const std::vector<EntityUid> resources = {
+      U("Field", "name"), U("Dataset", "persons"), U("Field", "dob"),
+      U("Store", "records"), U("Field", "name")};
+  for (const char* who : {"alice", "ice1", "nobody"}) {
+    for (int64_t n : {3, 4}) {
+      Request req = request_;
+      req.principal = U("User", who);
+      req.context = Value::Record({{"n", Value::Long(n)}});
+      std::vector<Response> got;
+      a->IsAuthorizedEach(req, resources, store_, &got);
+      ASSERT_EQ(got.size(), resources.size());
+      for (size_t k = 0; k < resources.size(); ++k) {
+        req.resource = resources[k];
+        Response want = a->IsAuthorized(req, store_);
+        SCOPED_TRACE(std::string(who) + " n=" + std::to_string(n) + " " +
+                     resources[k].type + "::" + resources[k].id);
+        EXPECT_EQ(got[k].decision, want.decision);
+        EXPECT_EQ(got[k].reasons, want.reasons);
+        ASSERT_EQ(got[k].errors.size(), want.errors.size());
+        for (size_t e = 0; e < want.errors.size(); ++e) {
+          EXPECT_EQ(got[k].errors[e].policy_id, want.errors[e].policy_id);
+          EXPECT_EQ(got[k].errors[e].message, want.errors[e].message);
+        }
+      }
+    }
+  }
+  // The resource-free forbid that errs is reported for every resource, and
+  // the one that reads `resource.secret` only where it errs.
+  Request req = request_;
+  std::vector<Response> got;
+  a->IsAuthorizedEach(req, resources, store_, &got);
+  EXPECT_EQ(ErrorIds(got[0]), (Ids{"policy3", "policy4"}));
+  EXPECT_EQ(got[2].reasons, (Ids{"policy2"}));
+  EXPECT_EQ(got[0].decision, Decision::kAllow);
+  EXPECT_EQ(got[1].decision, Decision::kDeny);
+  a->IsAuthorizedEach(req, {}, store_, &got);
+  EXPECT_TRUE(got.empty());
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ struct Tally {
   std::atomic<long> matched{0};
   std::atomic<long> files{0};
   std::atomic<long> file_errors{0};
+  std::atomic<long> each_checks{0};      // IsAuthorizedEach calls checked
+  std::atomic<long> each_mismatches{0};  // ... that differed
   std::mutex mu;
   std::vector<std::string> failures;  // first few, for the log
 
@@ -69,6 +71,33 @@ std::string Join(const std::set<std::string>& s) {
   std::string out;
   for (const auto& x : s) out += (out.empty() ? "" : ",") + x;
   return "[" + out + "]";
+}
+
+// IsAuthorizedEach(request, resources) against IsAuthorized for each
+// resource: the same decision, reasons and errors, messages included.
+void CheckEach(const Authorizer& authz, Request request,
+               const std::vector<EntityUid>& resources,
+               const EntityStore& store, const std::string& where, Tally& t) {
+  std::vector<Response> each;
+  authz.IsAuthorizedEach(request, resources, store, &each);
+  ++t.each_checks;
+  for (size_t k = 0; k < resources.size(); ++k) {
+    request.resource = resources[k];
+    Response want = authz.IsAuthorized(request, store);
+    bool same = k < each.size() && each[k].decision == want.decision &&
+                each[k].reasons == want.reasons &&
+                each[k].errors.size() == want.errors.size();
+    for (size_t e = 0; same && e < want.errors.size(); ++e) {
+      same = each[k].errors[e].policy_id == want.errors[e].policy_id &&
+             each[k].errors[e].message == want.errors[e].message;
+    }
+    if (!same) {
+      ++t.each_mismatches;
+      t.Fail(where + "IsAuthorizedEach differs from IsAuthorized for " +
+             resources[k].type + "::\"" + resources[k].id + "\"");
+      return;
+    }
+  }
 }
 
 // Runs one test file; counts into `t`.
@@ -119,6 +148,18 @@ void RunFile(const fs::path& file, const fs::path& corpus_root,
     t.Fail(file.string() + ": entities: " + store.error().message());
     return;
   }
+  // Every resource the file's requests name: each request is also asked of
+  // all of them at once (IsAuthorizedEach), and each answer must be exactly
+  // IsAuthorized's for that resource.
+  std::vector<EntityUid> resources;
+  for (simdjson::dom::element r : requests) {
+    std::string line = "{\"principal\":" + simdjson::minify(r["principal"]) +
+                       ",\"action\":" + simdjson::minify(r["action"]) +
+                       ",\"resource\":" + simdjson::minify(r["resource"]) +
+                       ",\"context\":" + simdjson::minify(r["context"]) + "}";
+    Result<Request> request = ReadRequestJson(line);
+    if (request.ok()) resources.push_back(request->resource);
+  }
   int index = 0;
   for (simdjson::dom::element r : requests) {
     std::string where =
@@ -135,6 +176,7 @@ void RunFile(const fs::path& file, const fs::path& corpus_root,
       continue;
     }
     Response got = authz->IsAuthorized(*request, *store);
+    CheckEach(*authz, *request, resources, *store, where, t);
     std::string_view want_decision = r["decision"].get_string().value();
     std::set<std::string> want_reasons = StringSet(r["reason"].get_array());
     std::set<std::string> want_errors = StringSet(r["errors"].get_array());
@@ -186,7 +228,9 @@ std::vector<fs::path> TestFiles(const fs::path& dir) {
 
 void Report(const char* what, const Tally& t) {
   std::cout << what << ": " << t.matched << " of " << t.requests
-            << " requests matched, in " << t.files << " test files\n";
+            << " requests matched, in " << t.files << " test files; "
+            << t.each_checks - t.each_mismatches << " of " << t.each_checks
+            << " asked of all their file's resources at once agreed\n";
   for (const auto& f : t.failures) std::cout << "  " << f << "\n";
 }
 
@@ -212,7 +256,8 @@ int main(int argc, char** argv) {
   Report("corpus", corpus);
   Report("hand-written (need schema-typed parsing; not yet required)", hand);
   bool ok = corpus.requests > 0 && corpus.matched == corpus.requests &&
-            corpus.file_errors == 0;
+            corpus.file_errors == 0 && corpus.each_checks > 0 &&
+            corpus.each_mismatches == 0 && hand.each_mismatches == 0;
   std::cout << corpus.matched << " passed, " << corpus.requests - corpus.matched
             << " failed\n";
   return ok ? 0 : 1;
