@@ -514,19 +514,29 @@ struct Conn {
     }
     return *slot;
   }
+  // The same, making the SQL text only when the statement is not prepared
+  // yet: the statements below are asked for on every query.
+  template <typename MakeSql>
+  StatusOr<sqlite3_stmt*> PrepareOnce(sqlite3_stmt** slot, MakeSql make_sql) {
+    if (*slot != nullptr) return *slot;
+    return Prepare(slot, make_sql());
+  }
 
   StatusOr<sqlite3_stmt*> Get(Dataset d) {
-    return Prepare(&get[Index(d)], SelectSql(d) + " WHERE id = :id");
+    return PrepareOnce(&get[Index(d)],
+                       [d] { return SelectSql(d) + " WHERE id = :id"; });
   }
   StatusOr<sqlite3_stmt*> Count(Dataset d) {
-    return Prepare(&count[Index(d)],
-                   "SELECT count(*) FROM " + std::string(DatasetName(d)));
+    return PrepareOnce(&count[Index(d)], [d] {
+      return "SELECT count(*) FROM " + std::string(DatasetName(d));
+    });
   }
   StatusOr<sqlite3_stmt*> Search(Dataset d, int variant) {
-    return Prepare(&search[Index(d)][variant], SearchSql(d, variant));
+    return PrepareOnce(&search[Index(d)][variant],
+                       [d, variant] { return SearchSql(d, variant); });
   }
   StatusOr<sqlite3_stmt*> Insert(Dataset d) {
-    return Prepare(&insert[Index(d)], InsertSql(d));
+    return PrepareOnce(&insert[Index(d)], [d] { return InsertSql(d); });
   }
 
   StatusOr<std::optional<Record>> GetRecord(Dataset d, std::string_view id) {
@@ -1004,45 +1014,50 @@ StatusOr<size_t> Store::SearchEach(
   if (limit == 0) return size_t{0};
   auto value = [&](std::string_view n) { return Trim(*Find(filter, n)); };
   int variant = 0;
-  Filter bound;  // parameter name (without ':') -> normalised value
+  // Parameter name (with its ':') and normalised value; at most three.
+  std::array<std::pair<const char*, std::string>, 3> bound;
+  size_t bound_count = 0;
+  auto bind = [&](const char* name, std::string v) {
+    bound[bound_count++] = {name, std::move(v)};
+  };
   switch (d) {
     case Dataset::kPersons:
-      bound["last_name"] = internal::NormalizeName(value("last_name"));
+      bind(":last_name", internal::NormalizeName(value("last_name")));
       if (Find(filter, "first_name")) {
         variant |= 1;
-        bound["first_name"] = internal::NormalizeName(value("first_name"));
+        bind(":first_name", internal::NormalizeName(value("first_name")));
       }
       if (Find(filter, "dob")) {
         variant |= 2;
-        bound["dob"] = value("dob");
+        bind(":dob", value("dob"));
       }
       break;
     case Dataset::kIncidents:
       if (Find(filter, "case_number")) {
-        bound["case_number"] = internal::NormalizeName(value("case_number"));
+        bind(":case_number", internal::NormalizeName(value("case_number")));
       } else {
         variant = 1;
         std::string beat = value("beat");
-        bound["beat"] =
-            std::string(4 - std::min<size_t>(4, beat.size()), '0') + beat;
-        bound["date_from"] = value("date_from");
-        bound["date_to"] = NextDay(value("date_to"));  // exclusive
+        bind(":beat",
+             std::string(4 - std::min<size_t>(4, beat.size()), '0') + beat);
+        bind(":date_from", value("date_from"));
+        bind(":date_to", NextDay(value("date_to")));  // exclusive
       }
       break;
     case Dataset::kVehicles:
     case Dataset::kPlateReads:
-      bound["plate"] = internal::NormalizePlate(value("plate"));
+      bind(":plate", internal::NormalizePlate(value("plate")));
       break;
     case Dataset::kWarrants:
-      bound["last_name"] = internal::NormalizeName(value("last_name"));
+      bind(":last_name", internal::NormalizeName(value("last_name")));
       break;
   }
   Impl::Lease conn(impl_.get());
   StatusOr<sqlite3_stmt*> st = conn->Search(d, variant);
   if (!st.ok()) return st.status();
   StmtUse use(*st);
-  for (const auto& [name, v] : bound) {
-    BindNamed(*st, (":" + name).c_str(), v);
+  for (size_t i = 0; i < bound_count; ++i) {
+    BindNamed(*st, bound[i].first, bound[i].second);
   }
   sqlite3_bind_int64(
       *st, sqlite3_bind_parameter_index(*st, ":limit"),
