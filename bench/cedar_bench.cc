@@ -15,6 +15,10 @@
 //  - PerRequestJson/<w>: each request brings its entities (its slice) and
 //    context as JSON text: ReadEntitiesJson + EntityStore::Build +
 //    ReadRequestJson + IsAuthorized; counters p50_ns and p99_ns.
+//  - ManyResourcesOneByOne/<w> and ManyResourcesEach/<w>: each request
+//    asked of the workload's first 8 distinct resources, by one
+//    IsAuthorized per resource or by one IsAuthorizedEach (the gateway's
+//    read-field decisions); cpu_ns is per decision.
 //  - with --threads=N, only Resident/<w>/threads:N: the resident loop on N
 //    threads at once.
 // Besides wall-clock items/s, each reports cpu_ns, the thread CPU time per
@@ -294,6 +298,68 @@ void BM_PerRequestJson(benchmark::State& state, const Workload* w) {
   SetPercentiles(state, ticks);
 }
 
+// The same question asked of several resources (the gateway's read-field
+// decisions, one per field of a dataset): each request of the workload is
+// asked of the workload's first kManyResources distinct resources, one
+// IsAuthorized per resource (`each` false) or one IsAuthorizedEach.
+constexpr size_t kManyResources = 8;
+
+std::vector<EntityUid> DistinctResources(const Workload& w) {
+  std::vector<EntityUid> out;
+  for (const Request& r : w.requests) {
+    if (std::find(out.begin(), out.end(), r.resource) == out.end())
+      out.push_back(r.resource);
+    if (out.size() == kManyResources) break;
+  }
+  return out;
+}
+
+void BM_ManyResources(benchmark::State& state, const Workload* w, bool each) {
+  const std::vector<EntityUid> resources = DistinctResources(*w);
+  Request one;
+  Response resp;
+  std::vector<Response> many;
+  size_t allow = 0;
+  // Both ways must agree before anything is timed.
+  for (const Request& r : w->requests) {
+    w->authz.IsAuthorizedEach(r, resources, w->store, &many);
+    one = r;
+    for (size_t k = 0; k < resources.size(); ++k) {
+      one.resource = resources[k];
+      w->authz.IsAuthorized(one, w->store, &resp);
+      if (resp.decision != many[k].decision || resp.reasons != many[k].reasons)
+        Die(w->name + ": IsAuthorizedEach disagrees with IsAuthorized");
+    }
+  }
+  double cpu0 = ThreadCpuNs();
+  for (auto _ : state) {
+    for (const Request& r : w->requests) {
+      if (each) {
+        w->authz.IsAuthorizedEach(r, resources, w->store, &many);
+        for (const Response& m : many) allow += m.decision == Decision::kAllow;
+      } else {
+        one.principal = r.principal;
+        one.action = r.action;
+        one.context = r.context;
+        for (const EntityUid& res : resources) {
+          one.resource = res;
+          w->authz.IsAuthorized(one, w->store, &resp);
+          allow += resp.decision == Decision::kAllow;
+        }
+      }
+    }
+    benchmark::ClobberMemory();
+  }
+  const double decisions = static_cast<double>(state.iterations()) *
+                           static_cast<double>(w->requests.size()) *
+                           static_cast<double>(resources.size());
+  state.SetItemsProcessed(static_cast<int64_t>(decisions));
+  state.counters["resources"] = static_cast<double>(resources.size());
+  state.counters["allow"] =
+      static_cast<double>(allow) / std::max<double>(1, state.iterations());
+  state.counters["cpu_ns"] = (ThreadCpuNs() - cpu0) / std::max(1.0, decisions);
+}
+
 }  // namespace
 }  // namespace haven::cedar
 
@@ -348,6 +414,14 @@ int main(int argc, char** argv) {
         ->UseRealTime();
     benchmark::RegisterBenchmark(("PerRequestJson/" + w->name).c_str(),
                                  BM_PerRequestJson, p)
+        ->MinTime(2.0)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("ManyResourcesOneByOne/" + w->name).c_str(),
+                                 BM_ManyResources, p, false)
+        ->MinTime(2.0)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("ManyResourcesEach/" + w->name).c_str(),
+                                 BM_ManyResources, p, true)
         ->MinTime(2.0)
         ->UseRealTime();
   }
