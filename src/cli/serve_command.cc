@@ -49,7 +49,7 @@ void AddServeOptions(CLI::App* cmd, ServeConfig* c) {
          },
          "least time between two of the ledger's fdatasyncs unless a batch "
          "is full: fewer, larger syncs under load, at most this much more "
-         "latency per answer (default 1000; 0: sync as soon as the disk is "
+         "latency per answer (default 3000; 0: sync as soon as the disk is "
          "free)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rate-limit", c->gateway.rate_per_second,
