@@ -1,5 +1,6 @@
 #include "gateway/metrics.h"
 
+#include <atomic>
 #include <charconv>
 
 namespace haven::gateway {
@@ -39,37 +40,67 @@ void Metrics::Histogram::Add(double seconds) {
   sum += seconds;
 }
 
+void Metrics::Histogram::Merge(const Histogram& o) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) buckets[i] += o.buckets[i];
+  count += o.count;
+  sum += o.sum;
+}
+
+Metrics::Shard& Metrics::Mine() {
+  // Threads take shards in turn as they first update any Metrics.
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard =
+      next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shards_[shard];
+}
+
 void Metrics::CountRequest(const std::string& route, int status,
                            double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{route, status}];
-  requests_seconds_.Add(seconds);
+  Shard& s = Mine();
+  std::lock_guard<std::mutex> lock(s.mu);
+  ++s.requests[{route, status}];
+  s.requests_seconds.Add(seconds);
 }
 
 void Metrics::CountStoreQuery(const std::string& dataset, double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  store_seconds_[dataset].Add(seconds);
+  Shard& s = Mine();
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.store_seconds[dataset].Add(seconds);
 }
 
 void Metrics::CountDecision(const std::string& agency,
                             const std::string& outcome) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++decisions_[{agency, outcome}];
+  Shard& s = Mine();
+  std::lock_guard<std::mutex> lock(s.mu);
+  ++s.decisions[{agency, outcome}];
 }
 
 std::string Metrics::Render(
     const std::vector<std::pair<std::string, double>>& gauges) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  // The shards' sum. Each shard is read under its lock; an update to another
+  // shard meanwhile shows at the next scrape.
+  std::map<std::pair<std::string, int>, uint64_t> requests;
+  std::map<std::pair<std::string, std::string>, uint64_t> decisions;
+  Histogram requests_seconds;
+  std::map<std::string, Histogram> store_seconds;
+  for (const Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (const auto& [key, n] : s.requests) requests[key] += n;
+    for (const auto& [key, n] : s.decisions) decisions[key] += n;
+    requests_seconds.Merge(s.requests_seconds);
+    for (const auto& [dataset, h] : s.store_seconds)
+      store_seconds[dataset].Merge(h);
+  }
   std::string out;
   out += "# HELP haven_requests_total API requests answered.\n";
   out += "# TYPE haven_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : requests) {
     out += "haven_requests_total{route=\"" + Label(key.first) + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP haven_decisions_total Cedar decisions on queries.\n";
   out += "# TYPE haven_decisions_total counter\n";
-  for (const auto& [key, n] : decisions_) {
+  for (const auto& [key, n] : decisions) {
     out += "haven_decisions_total{agency=\"" + Label(key.first) +
            "\",decision=\"" + Label(key.second) + "\"} " + std::to_string(n) +
            "\n";
@@ -89,10 +120,10 @@ std::string Metrics::Render(
   };
   out += "# HELP haven_request_duration_seconds From arrival to answer.\n";
   out += "# TYPE haven_request_duration_seconds histogram\n";
-  histogram("haven_request_duration_seconds", "", requests_seconds_);
+  histogram("haven_request_duration_seconds", "", requests_seconds);
   out += "# HELP haven_store_query_seconds Time inside the records store.\n";
   out += "# TYPE haven_store_query_seconds histogram\n";
-  for (const auto& [dataset, h] : store_seconds_) {
+  for (const auto& [dataset, h] : store_seconds) {
     histogram("haven_store_query_seconds", "dataset=\"" + Label(dataset) + "\"",
               h);
   }

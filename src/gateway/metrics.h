@@ -5,7 +5,10 @@
 //   metrics.CountDecision("DCFBIWA00", "allow");
 //   std::string text = metrics.Render({{"haven_ledger_size", 1234}});
 //
-// Thread-safe (one mutex; every update is a few map operations).
+// Thread-safe. Updates come from every worker and from the ledger's
+// completion thread for every request, so each thread writes to one of
+// kShards shards, each with its own mutex, and Render sums the shards: an
+// update takes an uncontended lock and a few map operations.
 #ifndef HAVEN_GATEWAY_METRICS_H_
 #define HAVEN_GATEWAY_METRICS_H_
 
@@ -41,17 +44,25 @@ class Metrics {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, uint64_t> decisions_;
   struct Histogram {
     std::array<uint64_t, kBuckets.size()> buckets{};
     uint64_t count = 0;
     double sum = 0;
     void Add(double seconds);
+    void Merge(const Histogram& o);
   };
-  Histogram requests_seconds_;
-  std::map<std::string, Histogram> store_seconds_;
+  struct alignas(64) Shard {
+    mutable std::mutex mu;
+    std::map<std::pair<std::string, int>, uint64_t> requests;
+    std::map<std::pair<std::string, std::string>, uint64_t> decisions;
+    Histogram requests_seconds;
+    std::map<std::string, Histogram> store_seconds;
+  };
+  static constexpr size_t kShards = 8;
+  // The calling thread's shard.
+  Shard& Mine();
+
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace haven::gateway
