@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -230,7 +231,9 @@ struct Gateway::Impl {
     uint64_t version = 0;
     std::shared_ptr<const cedar::EntityStore> entities;
   };
-  std::mutex view_mu;
+  // Read by every request (shared), written when the directory changes or
+  // a credential is first seen (exclusive).
+  std::shared_mutex view_mu;
   View view;
   static constexpr std::chrono::nanoseconds kRecheck =
       std::chrono::microseconds(500);
@@ -239,7 +242,16 @@ struct Gateway::Impl {
     std::shared_ptr<const directory::Credential> credential;
     Clock::time_point until;
   };
-  std::unordered_map<std::string, CachedCredential> credentials;  // view_mu
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  // By secret, looked up without copying it.
+  std::unordered_map<std::string, CachedCredential, StringHash,
+                     std::equal_to<>>
+      credentials;  // view_mu
 
   std::atomic<bool> closing{false};
   std::mutex change_mu;
@@ -269,7 +281,7 @@ struct Gateway::Impl {
                       .count();
     int64_t last = last_check.load(std::memory_order_acquire);
     if (now - last < kRecheck.count()) {
-      std::lock_guard<std::mutex> lock(view_mu);
+      std::shared_lock<std::shared_mutex> lock(view_mu);
       if (view.entities) {
         *out = view;
         return Status::Ok();
@@ -279,7 +291,7 @@ struct Gateway::Impl {
     StatusOr<uint64_t> v = directory->version();
     if (!v.ok()) return v.status();
     {
-      std::lock_guard<std::mutex> lock(view_mu);
+      std::shared_lock<std::shared_mutex> lock(view_mu);
       if (view.entities && view.version == *v) {
         *out = view;
         return Status::Ok();
@@ -289,7 +301,7 @@ struct Gateway::Impl {
     if (!snap.ok()) return snap.status();
     StatusOr<cedar::EntityStore> store = BuildEntityStore(*snap);
     if (!store.ok()) return store.status();
-    std::lock_guard<std::mutex> lock(view_mu);
+    std::unique_lock<std::shared_mutex> lock(view_mu);
     view.version = *v;
     view.entities =
         std::make_shared<const cedar::EntityStore>(std::move(*store));
@@ -316,10 +328,10 @@ struct Gateway::Impl {
       return ApiError{401, "unauthenticated",
                       "Authorization must be \"Bearer <token>\""};
     }
-    std::string secret(h.substr(kBearer.size()));
+    std::string_view secret = h.substr(kBearer.size());
     auto now = Clock::now();
     {
-      std::lock_guard<std::mutex> lock(view_mu);
+      std::shared_lock<std::shared_mutex> lock(view_mu);
       auto it = credentials.find(secret);
       if (it != credentials.end() && it->second.until > now) {
         *who = it->second.credential;
@@ -339,11 +351,13 @@ struct Gateway::Impl {
           "the directory cannot be read: " + cred.status().message()};
     }
     *who = std::make_shared<const directory::Credential>(std::move(*cred));
-    std::lock_guard<std::mutex> lock(view_mu);
+    std::unique_lock<std::shared_mutex> lock(view_mu);
     // A second at most: expiry is checked again after that. A revocation
     // empties the cache as soon as RefreshView sees the directory change.
     if (credentials.size() > 100000) credentials.clear();
-    credentials[secret] = {*who, now + std::chrono::seconds(1)};
+    credentials.insert_or_assign(
+        std::string(secret),
+        CachedCredential{*who, now + std::chrono::seconds(1)});
     return std::nullopt;
   }
 
