@@ -38,12 +38,15 @@ enum class Decision : uint8_t { kDeny, kAllow };
 struct PolicyError {
   std::string policy_id;
   std::string message;
+  bool operator==(const PolicyError&) const = default;
 };
 
 struct Response {
   Decision decision = Decision::kDeny;
   std::vector<std::string> reasons;  // policy ids
   std::vector<PolicyError> errors;
+  // The same decision, reasons and errors (messages included), in order.
+  bool operator==(const Response&) const = default;
 };
 
 class Authorizer {
