@@ -327,7 +327,7 @@ void BM_ManyResources(benchmark::State& state, const Workload* w, bool each) {
     for (size_t k = 0; k < resources.size(); ++k) {
       one.resource = resources[k];
       w->authz.IsAuthorized(one, w->store, &resp);
-      if (resp.decision != many[k].decision || resp.reasons != many[k].reasons)
+      if (!(resp == many[k]))
         Die(w->name + ": IsAuthorizedEach disagrees with IsAuthorized");
     }
   }
