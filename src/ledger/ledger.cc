@@ -551,9 +551,10 @@ Status Ledger::ScanSegments(uint64_t trusted_size, const Checkpoint* latest) {
     if (res == FrameReader::kBad && data_end > end) {
       uint64_t tail = data_end - end;
       // A torn write holds only unacknowledged entries: never one that a
-      // checkpoint covers, and never more than one write's worth.
+      // checkpoint covers, and never more than two writes' worth (the one
+      // being synced and the one after it, §2.4).
       bool signed_entry = latest != nullptr && r.index() < latest->size;
-      if (!last || tail > h.max_write || signed_entry) {
+      if (!last || tail > 2 * uint64_t{h.max_write} || signed_entry) {
         return Status::Corruption(At(path, end) + ": entry " +
                                   std::to_string(r.index()) + ": " +
                                   r.problem());
@@ -824,7 +825,7 @@ Ledger::~Ledger() {
   if (syncer_.joinable()) {
     {
       std::lock_guard<std::mutex> l(queue_mu_);
-      sync_stopping_ = true;  // the syncer writes any posted batch first
+      sync_stopping_ = true;  // the syncer syncs any posted batch first
     }
     sync_cv_.notify_all();
     syncer_.join();
@@ -1015,15 +1016,15 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 }
 }  // namespace
 
-// The writer half of group commit. While the syncer writes and syncs the
-// previous batch, the writer keeps taking queued entries into the next batch,
-// framing and hashing them, and posts it to the syncer (ready_): a full batch
-// as soon as the slot is free, so that the syncer writes it the moment the
-// previous sync returns, with no thread in between; a batch that is not full
-// only once the syncer is idle (and no sooner than min_sync_interval after the
-// previous post), so that it holds every entry queued until the disk was free.
-// The syncer writes one batch at a time and only after the previous one is
-// durable, so a crash tears at most one write (format §2.4).
+// The writer half of group commit. While the syncer syncs the previous
+// batch, the writer keeps taking queued entries into the next batch, framing
+// and hashing them, and writes and posts it to the syncer (ready_, PostJob): a
+// full batch as soon as the slot is free, so that its pages go to the disk
+// during the previous sync and the syncer syncs it the moment that sync
+// returns; a batch that is not full only once the syncer is idle (and no
+// sooner than min_sync_interval after the previous post), so that it holds
+// every entry queued until the disk was free. The slot holds one batch, so at
+// most two writes are not yet durable and a crash tears no more (format §2.4).
 //
 // It takes the whole queue at once (one swap under the lock) into `inbox`,
 // and frames from there, outside the lock, as much as fits in the batch and
@@ -1166,13 +1167,33 @@ void Ledger::WriterLoop() {
   }
 }
 
-// Hands a framed batch to the syncer; ready_ is empty. Returns an empty
-// buffer for the next batch's frames. Writer thread only.
+// Writes a framed batch and hands it to the syncer; ready_ is empty. Returns
+// an empty buffer for the next batch's frames. Writer thread only.
+//
+// The write goes out at once, while the syncer may still be syncing the
+// batch before it (format §2.4: at most two writes are ever not yet
+// durable), so that the disk takes this batch's pages during that sync
+// rather than after it: write and sync overlap as they cannot in a loop of
+// pwrite and fdatasync.
 std::string Ledger::PostJob(SyncJob job) {
   job.segment = segments_.back().get();  // only this thread adds segments
   job.offset = segment_offset_;
   job.root = tree_.Root();
   segment_offset_ += job.frames.size();
+  Clock::time_point t0 = Clock::now();
+  // Nothing is written after a failure.
+  job.status = Broken();
+  if (job.status.ok()) {
+    const int fd = job.segment->fd.get();
+    job.status = WriteAt(fd, job.frames, job.offset, job.segment->path);
+    if (job.status.ok()) {
+      // Only a hint; the syncer's fdatasync is what counts.
+      (void)::sync_file_range(fd, static_cast<off64_t>(job.offset),
+                              static_cast<off64_t>(job.frames.size()),
+                              SYNC_FILE_RANGE_WRITE);
+    }
+  }
+  job.write_seconds = Seconds(t0, Clock::now());
   std::string spare;
   {
     std::lock_guard<std::mutex> l(queue_mu_);
@@ -1187,16 +1208,17 @@ std::string Ledger::PostJob(SyncJob job) {
   return spare;
 }
 
-// The syncer: writes each posted batch with one pwrite and makes it durable
+// The syncer: makes each posted batch, already written by the writer, durable
 // with one fdatasync, then hands it to the completer. It takes the next batch
-// as soon as a sync returns, in the same thread, so that write and sync go
-// back to back as in a raw loop; it writes nothing after a failure.
+// as soon as a sync returns, in the same thread, so that syncs go back to
+// back; it syncs nothing after a failure, not even a batch written before it.
 //
-// Waking the completer or the writer lets the woken thread take this one's
-// CPU for a while (60-110 us a batch, measured: BENCHMARKS.md), so both are
-// woken only once the next batch's pages are on their way to the disk
-// (sync_file_range): a durable batch waits for the completer until the next
-// one is written, or until no batch is ready.
+// Waking another thread lets it take this one's CPU for a while (60-110 us a
+// batch, measured: BENCHMARKS.md), and the disk idles until this thread's
+// next fdatasync: so between two syncs it wakes one thread only. A durable
+// batch waits for the completer until the next one is taken (or no batch is
+// ready), and the completer, once woken, wakes the writer if it waits for
+// the slot.
 void Ledger::SyncLoop() {
   std::string used;  // the last written batch's buffer, for a later one
   std::optional<SyncJob> synced;  // durable, not yet handed to the completer
@@ -1231,23 +1253,20 @@ void Ledger::SyncLoop() {
       sync_idle_ = false;
       slot_freed = writer_waits_for_slot_;
     }
-    Clock::time_point t1 = Clock::now();
-    Status s = Broken();
-    if (s.ok()) {
-      const int fd = job.segment->fd.get();
-      s = WriteAt(fd, job.frames, job.offset, job.segment->path);
-      if (s.ok()) {
-        // Only a hint; the fdatasync below is what counts.
-        (void)::sync_file_range(fd, static_cast<off64_t>(job.offset),
-                                static_cast<off64_t>(job.frames.size()),
-                                SYNC_FILE_RANGE_WRITE);
+    // The writer may now write the next batch while this one is synced. The
+    // completer wakes it, so that this thread wakes one thread, not two,
+    // before its fdatasync.
+    if (slot_freed) {
+      if (synced) {
+        synced->wake_writer = true;
+      } else {
+        queue_cv_.notify_one();
       }
     }
-    Clock::time_point t2 = Clock::now();
-    job.write_seconds = Seconds(t1, t2);
-    // The disk is busy with this batch: now the others may run.
-    if (slot_freed) queue_cv_.notify_one();
     hand_over();
+    // A batch written before an earlier sync failed is not synced either.
+    Status s = job.status;
+    if (s.ok()) s = Broken();
     if (s.ok()) {
       Clock::time_point t3 = Clock::now();
       s = SyncData(job.segment->fd.get(), job.segment->path);
@@ -1263,7 +1282,7 @@ void Ledger::SyncLoop() {
 }
 
 // Publishing and waking a thousand waiters takes milliseconds: the completer
-// does it while the syncer writes and syncs the next batch. Syncer only.
+// does it while the syncer syncs the next batch. Syncer only.
 void Ledger::HandToCompleter(SyncJob job) {
   {
     std::lock_guard<std::mutex> l(complete_mu_);
@@ -1298,6 +1317,7 @@ void Ledger::CompleteLoop() {
       job = std::move(complete_queue_.front());
       complete_queue_.pop_front();
     }
+    if (job.wake_writer) queue_cv_.notify_one();
     Clock::time_point t0 = Clock::now();
     const bool ok = job.status.ok();
     // Published before any of its appends completes, so that a caller sees

@@ -17,8 +17,8 @@
 // of concurrent appends; see Options). One process at a time may open a
 // ledger (an flock on DIR/LOCK).
 //
-// Inside, three threads pipeline group commit: a writer frames and hashes the
-// next batch while a syncer writes and fdatasyncs the previous one, and a
+// Inside, three threads pipeline group commit: a writer frames, hashes and
+// writes the next batch while a syncer fdatasyncs the previous one, and a
 // completer publishes synced batches and wakes their appenders; a fourth signs
 // periodic checkpoints and writes new tree nodes to tree.hashes, and a fifth
 // fills the next segment ahead of need (so that batch syncs overwrite written
@@ -284,7 +284,8 @@ class Ledger {
     uint64_t first = 0;
     uint64_t end = 0;
     Hash root{};
-    Status status;  // of its write and sync
+    Status status;             // of its write and sync
+    bool wake_writer = false;  // by the completer: a slot is free
     double encode_seconds = 0;
     double write_seconds = 0;
     double sync_seconds = 0;

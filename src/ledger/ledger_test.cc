@@ -707,11 +707,11 @@ TEST_F(LedgerTest, DataAfterTheFillIsAHardErrorNamingFileAndOffset) {
   }
   std::string seg = LastSegment();
   const uint64_t end = fs::file_size(seg);
-  // A stray byte further from the end of data than one write (4 MiB by
-  // default) can reach:
-  // no crash can leave it, so it is damage, not a torn tail.
+  // A stray byte further from the end of data than two writes (4 MiB each
+  // by default) can reach: no crash can leave it, so it is damage, not a
+  // torn tail.
   AppendToFile(
-      seg, std::string(5 << 20, kFillByte) + "x" + std::string(100, kFillByte));
+      seg, std::string(8 << 20, kFillByte) + "x" + std::string(100, kFillByte));
   StatusOr<std::unique_ptr<Ledger>> l = Ledger::Open(options_, dir_);
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().code(), StatusCode::kCorruption);
@@ -719,6 +719,45 @@ TEST_F(LedgerTest, DataAfterTheFillIsAHardErrorNamingFileAndOffset) {
                                       ": entry 5"),
             std::string::npos)
       << l.status().message();
+}
+
+// The writer writes a batch while the one before it is being synced (format
+// §2.4), so a crash can leave two writes' worth of torn bytes, and no more:
+// 4 MiB each with the default options.
+TEST_F(LedgerTest, ATornTailReachesTwoWritesAndNoFurther) {
+  options_.checkpoint_on_close = false;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  const std::string seg = LastSegment();
+  const std::string data = *ReadFileToString(seg);
+  const uint64_t good = data.size();
+  const uint64_t two_writes = 2 * uint64_t{4 << 20};
+  // One byte past two writes: damage.
+  AppendToFile(seg, std::string(two_writes, kFillByte) + "x");
+  StatusOr<std::unique_ptr<Ledger>> refused = Ledger::Open(options_, dir_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.status().message().find(seg + " offset " +
+                                            std::to_string(good) + ": entry 5"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(fs::file_size(seg), good + two_writes + 1);  // nothing cut
+  // The last byte of two writes: a torn tail, cut and reported.
+  {
+    std::ofstream f(seg, std::ios::binary | std::ios::trunc);
+    f << data << std::string(two_writes - 1, kFillByte) << "x";
+  }
+  auto l = OpenOrDie();
+  ASSERT_EQ(l->recovery().events.size(), 1u);
+  EXPECT_NE(l->recovery().events[0].find(
+                "cut torn tail of " + std::to_string(two_writes) +
+                " bytes at " + seg + " offset " + std::to_string(good)),
+            std::string::npos)
+      << l->recovery().events[0];
+  EXPECT_EQ(fs::file_size(seg), good);
+  EXPECT_EQ(l->size(), 5u);
 }
 
 TEST_F(LedgerTest, DataAfterTheFillOfAnEarlierSegmentIsAHardError) {
