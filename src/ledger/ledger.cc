@@ -1191,6 +1191,9 @@ std::string Ledger::PostJob(SyncJob job) {
       (void)::sync_file_range(fd, static_cast<off64_t>(job.offset),
                               static_cast<off64_t>(job.frames.size()),
                               SYNC_FILE_RANGE_WRITE);
+    } else {
+      // At once, so that no later batch is written behind a failed one.
+      SetBroken(job.status);
     }
   }
   job.write_seconds = Seconds(t0, Clock::now());

@@ -2,12 +2,15 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -758,6 +761,93 @@ TEST_F(LedgerTest, ATornTailReachesTwoWritesAndNoFurther) {
       << l->recovery().events[0];
   EXPECT_EQ(fs::file_size(seg), good);
   EXPECT_EQ(l->size(), 5u);
+}
+
+// A write that fails (here at the file-size limit: EFBIG) breaks the ledger
+// at once. That batch and every later append fail, nothing is written behind
+// the failed write, and every append acknowledged before it is there on
+// reopening. Batches of four, so that the writer writes one while the one
+// before it is being synced.
+TEST_F(LedgerTest, AFailedWriteFailsEveryLaterAppendAndLosesNoAcknowledgedOne) {
+  options_.checkpoint_on_close = false;
+  {
+    auto l = OpenOrDie();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(l->Append(Entry(i)).ok());
+  }
+  const std::string seg = LastSegment();
+  const uint64_t limit = fs::file_size(seg) + 6000;
+  const std::string acked_file = dir_ + "/acked";
+  options_.max_batch_entries = 4;
+  options_.min_sync_interval = std::chrono::microseconds(0);
+  const std::string pad(500, 'p');
+  // In a child process, which alone has the limit. It exits 0 only if all
+  // holds, and writes down how many appends were acknowledged.
+  auto child = [&] {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit r{limit, limit};
+    if (::setrlimit(RLIMIT_FSIZE, &r) != 0) std::_Exit(2);
+    auto l = Ledger::Open(options_, dir_);
+    if (!l.ok()) std::_Exit(3);
+    constexpr int kCalls = 60;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::optional<Status>> done(kCalls);
+    std::vector<uint64_t> index(kCalls);
+    for (int i = 0; i < kCalls; ++i) {
+      (*l)->AppendAsync(Entry(5 + i) + pad, [&, i](Status s, uint64_t at) {
+        std::lock_guard<std::mutex> g(mu);
+        done[i] = s;
+        index[i] = at;
+        cv.notify_all();
+      });
+    }
+    {
+      std::unique_lock<std::mutex> g(mu);
+      cv.wait(g, [&] {
+        return std::all_of(done.begin(), done.end(),
+                           [](const auto& d) { return d.has_value(); });
+      });
+    }
+    // The acknowledged ones: a prefix of the calls, in order.
+    int acked = 0;
+    while (acked < kCalls && done[acked]->ok()) {
+      if (index[acked] != 5u + acked) std::_Exit(4);
+      ++acked;
+    }
+    for (int i = acked; i < kCalls; ++i) {
+      if (done[i]->ok()) std::_Exit(5);
+    }
+    if (acked == 0 || acked == kCalls) std::_Exit(6);
+    if (!done[acked]->message().starts_with("pwrite " + seg)) {
+      std::fprintf(stderr, "%s\n", done[acked]->ToString().c_str());
+      std::_Exit(7);
+    }
+    if ((*l)->Append("after").ok()) std::_Exit(8);
+    if (fs::file_size(seg) > limit) std::_Exit(9);
+    std::ofstream(acked_file) << acked;
+    l->reset();
+    std::exit(0);
+  };
+  EXPECT_EXIT(child(), ::testing::ExitedWithCode(0), "");
+  int acked = 0;
+  std::ifstream(acked_file) >> acked;
+  ASSERT_GT(acked, 0);
+  auto l = OpenOrDie();
+  ASSERT_NE(l, nullptr);
+  // Every acknowledged entry, and after them at most the whole frames that
+  // the failed write left, as after a crash: never a gap, never a stranger.
+  const uint64_t n = l->size();
+  EXPECT_GE(n, 5u + acked);
+  EXPECT_LE(n, 5u + 60);
+  std::vector<std::string> want;
+  for (int i = 0; i < 5; ++i) want.push_back(Entry(i));
+  for (uint64_t i = 5; i < n; ++i) want.push_back(Entry(i) + pad);
+  EXPECT_EQ(*l->ReadEntries(0, n), want);
+  ASSERT_EQ(*l->Append("after"), n);
+  l.reset();
+  StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->summary;
 }
 
 TEST_F(LedgerTest, DataAfterTheFillOfAnEarlierSegmentIsAHardError) {
