@@ -1,8 +1,10 @@
 #include "ledger/verify.h"
 
+#include <bit>
 #include <cstring>
 #include <future>
 #include <map>
+#include <span>
 
 #include "ledger/base64.h"
 #include "ledger/checkpoint.h"
@@ -26,17 +28,18 @@ struct Chunk {
   std::vector<std::string_view> payloads;
   std::vector<uint64_t> ends;  // file offset after each entry's frame
   std::vector<Hash> leaves;
+  size_t hashed = 0;  // leaves [0, hashed) are hashed by the reading thread
 };
 
-void HashLeaves(Chunk* c) {
-  const size_t n = c->payloads.size();
-  c->leaves.resize(n);
-  size_t i = 0;
-  for (; i + 1 < n; i += 2) {
+// The leaf hashes of entries [from, to) of a chunk, two at a time; leaves
+// already has one slot per payload.
+void HashLeaves(Chunk* c, size_t from, size_t to) {
+  size_t i = from;
+  for (; i + 1 < to; i += 2) {
     HashLeafPair(c->payloads[i], c->payloads[i + 1], &c->leaves[i],
                  &c->leaves[i + 1]);
   }
-  if (i < n) c->leaves[i] = HashLeaf(c->payloads[i]);
+  if (i < to) c->leaves[i] = HashLeaf(c->payloads[i]);
 }
 
 struct Expected {
@@ -221,10 +224,13 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                   std::to_string(index) + ")");
     }
     // Two threads share the work, in a pipeline of chunks: while a helper
-    // hashes the leaves of one chunk, this thread checks the next chunk's
-    // frames (CRC, chain) and then folds the hashed chunk into the tree in
-    // order. Every check still happens in entry order, so the first failure
-    // reported is the first there is.
+    // hashes the second half of one chunk's leaves and folds them all into
+    // the tree (checking every stored node and checkpoint root), this thread
+    // reads the next chunk's frames, checks them (length, CRC, chain) and
+    // hashes the first half of its leaves (so the two threads have about as
+    // much to do: BENCHMARKS.md). The fold runs in entry order, one chunk at
+    // a time, and a chunk's failure is reported before anything found in
+    // later chunks, so the first failure reported is the first there is.
     FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
     bool bad = false;
     uint64_t bad_at = 0;
@@ -244,53 +250,71 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
         chunk->payloads.push_back(payload);
         chunk->ends.push_back(at + FrameSize(payload.size()));
       }
+      const size_t n = chunk->payloads.size();
+      chunk->leaves.resize(n);
+      chunk->hashed = n / 2 & ~size_t{1};
+      HashLeaves(chunk, 0, chunk->hashed);
     };
+    // Helper thread only, one chunk at a time in order: the tree, index,
+    // node_pos and where_* are its own until it returns.
+    auto hash_and_fold = [&](Chunk* cur) -> std::optional<std::string> {
+      HashLeaves(cur, cur->hashed, cur->leaves.size());
+      const std::span<const Hash> leaves(cur->leaves);
+      for (size_t i = 0; i < leaves.size();) {
+        // The leaves up to the next size with a root to check, at once (their
+        // inner nodes are hashed two at a time), then the nodes each one
+        // completed, in post-order: the leaf and one parent per trailing one
+        // bit of its index (format §3.2).
+        size_t n = leaves.size() - i;
+        if (next_expected != expected.end() && next_expected->first > index &&
+            next_expected->first - index < n) {
+          n = static_cast<size_t>(next_expected->first - index);
+        }
+        nodes.clear();
+        tree.AppendMany(leaves.subspan(i, n), &nodes);
+        size_t at = 0;  // in nodes
+        for (size_t end = i + n; i < end; ++i, ++index) {
+          where_offset = cur->ends[i];
+          const int completed = 1 + std::countr_zero(index + 1);
+          for (int q = 0; q < completed; ++q, ++at, ++node_pos) {
+            uint64_t off = node_pos * kHashSize;
+            if (off + kHashSize <= stored_nodes.size()) {
+              if (std::memcmp(stored_nodes.data() + off, nodes[at].data(),
+                              kHashSize) != 0) {
+                return At(hash_path, off) + ": stored node " +
+                       std::to_string(node_pos) + " (completed by entry " +
+                       std::to_string(index) +
+                       ") differs from the hash of the entries; proofs "
+                       "would be wrong";
+              }
+            } else if (index + 1 <= latest_size) {
+              return hash_path + " ends at node " +
+                     std::to_string(stored_nodes.size() / kHashSize) +
+                     " but checkpointed entries need " +
+                     std::to_string(NodeCount(latest_size));
+            }
+          }
+        }
+        if (auto f = check_roots()) return f;
+      }
+      return std::nullopt;
+    };
+    where_file = path;
     Chunk chunks[2];
-    int c = 0;  // chunks[c] is folded next; chunks[c ^ 1] is read meanwhile
+    int c = 0;  // chunks[c] is with the helper; chunks[c ^ 1] is read meanwhile
     read_chunk(&chunks[c]);
-    std::future<void> hashing =
-        std::async(std::launch::async, HashLeaves, &chunks[c]);
-    while (!chunks[c].payloads.empty()) {
-      const Chunk& cur = chunks[c];
+    std::future<std::optional<std::string>> folding;
+    if (!chunks[c].payloads.empty()) {
+      folding = std::async(std::launch::async, hash_and_fold, &chunks[c]);
+    }
+    while (folding.valid()) {
       Chunk* next = &chunks[c ^ 1];
       read_chunk(next);
-      hashing.get();
-      if (!next->payloads.empty()) {
-        hashing = std::async(std::launch::async, HashLeaves, next);
-      }
-      where_file = path;
-      for (size_t i = 0; i < cur.payloads.size(); ++i) {
-        where_offset = cur.ends[i];
-        nodes.clear();
-        tree.Append(cur.leaves[i], &nodes);
-        for (const Hash& n : nodes) {
-          uint64_t off = node_pos * kHashSize;
-          if (off + kHashSize <= stored_nodes.size()) {
-            if (std::memcmp(stored_nodes.data() + off, n.data(), kHashSize) !=
-                0) {
-              if (hashing.valid()) hashing.get();
-              return fail(At(hash_path, off) + ": stored node " +
-                          std::to_string(node_pos) + " (completed by entry " +
-                          std::to_string(index) +
-                          ") differs from the hash of the entries; proofs "
-                          "would be wrong");
-            }
-          } else if (tree.size() <= latest_size) {
-            if (hashing.valid()) hashing.get();
-            return fail(hash_path + " ends at node " +
-                        std::to_string(stored_nodes.size() / kHashSize) +
-                        " but checkpointed entries need " +
-                        std::to_string(NodeCount(latest_size)));
-          }
-          ++node_pos;
-        }
-        ++index;
-        if (auto f = check_roots()) {
-          if (hashing.valid()) hashing.get();
-          return fail(*f);
-        }
-      }
+      if (std::optional<std::string> f = folding.get()) return fail(*f);
       c ^= 1;
+      if (!next->payloads.empty()) {
+        folding = std::async(std::launch::async, hash_and_fold, next);
+      }
     }
     // Bytes after the last frame that are all fill end the segment cleanly
     // (format §2.5); anything else there is a torn write or damage.

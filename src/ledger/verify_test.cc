@@ -10,6 +10,7 @@
 
 #include "ledger/frame.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle.h"
 
 namespace haven::ledger {
 namespace {
@@ -148,6 +149,39 @@ TEST_F(VerifyTest, ReportsTheFirstFailureInEntryOrderAcrossChunks) {
                             " (completed by entry 65535)"),
             std::string::npos)
       << r->summary;
+}
+
+// Inner nodes are checked too, each against the entry that completed it:
+// node (level 4, index 2) covers entries 32..47 and is completed by entry 47.
+TEST_F(VerifyTest, NamesTheEntryThatCompletedAStoredInnerNodeThatDiffers) {
+  Fill(dir_, "e", 100, 60);
+  const uint64_t node = NodePosition(4, 2);
+  {
+    std::fstream f(dir_ + "/tree.hashes",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(node * 32 + 31));
+    f.put('\x5a');
+  }
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->summary, dir_ + "/tree.hashes offset " +
+                            std::to_string(node * 32) + ": stored node " +
+                            std::to_string(node) +
+                            " (completed by entry 47) differs from the hash "
+                            "of the entries; proofs would be wrong");
+}
+
+TEST_F(VerifyTest, SaysHowManyNodesACheckpointNeedsWhenTreeHashesIsShort) {
+  Fill(dir_, "e", 100, 60);  // the checkpoint at close covers all 100
+  fs::resize_file(dir_ + "/tree.hashes", NodeCount(70) * 32);
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->summary, dir_ + "/tree.hashes ends at node " +
+                            std::to_string(NodeCount(70)) +
+                            " but checkpointed entries need " +
+                            std::to_string(NodeCount(100)));
 }
 
 TEST_F(VerifyTest, AcceptsAFillTailAndRejectsAnyOtherByteInIt) {
