@@ -150,7 +150,7 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   std::string hash_path = JoinPath(dir, "tree.hashes");
   std::optional<MappedFile> hash_map;
   {
-    StatusOr<MappedFile> m = MappedFile::Open(hash_path);
+    StatusOr<MappedFile> m = MappedFile::Open(hash_path, /*read_all=*/true);
     if (!m.ok()) return fail(hash_path + ": " + m.status().message());
     hash_map.emplace(std::move(*m));
   }
@@ -205,7 +205,7 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
 
   for (size_t k = 0; k < segs.size(); ++k) {
     std::string path = JoinPath(dir, segs[k].second);
-    StatusOr<MappedFile> map = MappedFile::Open(path);
+    StatusOr<MappedFile> map = MappedFile::Open(path, /*read_all=*/true);
     if (!map.ok()) return fail(path + ": " + map.status().message());
     std::string_view data = map->data();
     SegmentHeader h;
