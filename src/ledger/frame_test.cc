@@ -35,6 +35,15 @@ TEST(Frame, DataEndIsPastTheLastByteThatIsNotFill) {
   std::string stray =
       frames + std::string(37, kFillByte) + "x" + std::string(1000, kFillByte);
   EXPECT_EQ(DataEnd(stray), frames.size() + 38);
+  // Through whole pages of fill and the bytes around their edges.
+  EXPECT_EQ(DataEnd(std::string(8192, kFillByte)), 0u);
+  const size_t size = 3 * 4096 + 5;
+  for (size_t k = 0; k < size;
+       k += (k % 4096 < 9 || k % 4096 > 4087) ? 1 : 997) {
+    std::string b(size, kFillByte);
+    b[k] = 'x';
+    ASSERT_EQ(DataEnd(b), k + 1) << "non-fill byte at " << k;
+  }
   // The fill is never a frame: its length field exceeds 1 MiB.
   std::string fill(16, kFillByte);
   FrameReader r(fill, 0, 0);
