@@ -29,6 +29,8 @@ struct Chunk {
   std::vector<uint64_t> ends;  // file offset after each entry's frame
   std::vector<Hash> leaves;
   size_t hashed = 0;  // leaves [0, hashed) are hashed by the reading thread
+  const std::string* path = nullptr;  // of its segment
+  size_t segment = 0;                 // its segment's position in the list
 };
 
 // The leaf hashes of entries [from, to) of a chunk, two at a time; leaves
@@ -203,41 +205,118 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   // A checkpoint of size 0 cannot be signed, but be safe.
   if (auto f = check_roots()) return fail(*f);
 
+  // Two threads share the work, in a pipeline of chunks that runs across
+  // segment boundaries: while a helper hashes the second half of one chunk's
+  // leaves and folds them all into the tree (checking every stored node and
+  // checkpoint root), this thread reads the next chunk's frames, checks them
+  // (length, CRC, chain) and hashes the first half of its leaves (so the two
+  // threads have about as much to do: BENCHMARKS.md). The fold runs in entry
+  // order, one chunk at a time, and this thread awaits it before reporting
+  // anything it found itself, so the first failure reported is the first
+  // there is.
+  //
+  // Helper thread only, one chunk at a time in order: the tree, index,
+  // node_pos and where_* are its own while `folding` is pending.
+  auto hash_and_fold = [&](Chunk* cur) -> std::optional<std::string> {
+    where_file = *cur->path;
+    HashLeaves(cur, cur->hashed, cur->leaves.size());
+    const std::span<const Hash> leaves(cur->leaves);
+    for (size_t i = 0; i < leaves.size();) {
+      // The leaves up to the next size with a root to check, at once (their
+      // inner nodes are hashed two at a time), then the nodes each one
+      // completed, in post-order: the leaf and one parent per trailing one
+      // bit of its index (format §3.2).
+      size_t n = leaves.size() - i;
+      if (next_expected != expected.end() && next_expected->first > index &&
+          next_expected->first - index < n) {
+        n = static_cast<size_t>(next_expected->first - index);
+      }
+      nodes.clear();
+      tree.AppendMany(leaves.subspan(i, n), &nodes);
+      size_t at = 0;  // in nodes
+      for (size_t end = i + n; i < end; ++i, ++index) {
+        where_offset = cur->ends[i];
+        const int completed = 1 + std::countr_zero(index + 1);
+        for (int q = 0; q < completed; ++q, ++at, ++node_pos) {
+          uint64_t off = node_pos * kHashSize;
+          if (off + kHashSize <= stored_nodes.size()) {
+            if (std::memcmp(stored_nodes.data() + off, nodes[at].data(),
+                            kHashSize) != 0) {
+              return At(hash_path, off) + ": stored node " +
+                     std::to_string(node_pos) + " (completed by entry " +
+                     std::to_string(index) +
+                     ") differs from the hash of the entries; proofs "
+                     "would be wrong";
+            }
+          } else if (index + 1 <= latest_size) {
+            return hash_path + " ends at node " +
+                   std::to_string(stored_nodes.size() / kHashSize) +
+                   " but checkpointed entries need " +
+                   std::to_string(NodeCount(latest_size));
+          }
+        }
+      }
+      if (auto f = check_roots()) return f;
+    }
+    return std::nullopt;
+  };
+  Chunk chunks[2];
+  Chunk* idle = &chunks[0];  // read by this thread
+  Chunk* busy = &chunks[1];  // with the helper while `folding` is pending
+  std::future<std::optional<std::string>> folding;
+  // Awaits the helper; its failure, if any, comes first in entry order.
+  auto drain = [&]() -> std::optional<std::string> {
+    if (!folding.valid()) return std::nullopt;
+    return folding.get();
+  };
+  auto fail_after_fold = [&](std::string why) {
+    if (std::optional<std::string> f = drain()) return fail(*f);
+    return fail(std::move(why));
+  };
+  // The mapped segments the helper may still read (its chunk's payloads):
+  // the current one and the one before it.
+  std::optional<MappedFile> maps[2];
+  std::string paths[2];
+  uint64_t next_index = 0;  // of the next frame this thread reads
+  std::string last_path;
+  uint64_t last_end = 0;
   for (size_t k = 0; k < segs.size(); ++k) {
-    std::string path = JoinPath(dir, segs[k].second);
+    // The helper's chunk is of segment k - 1 at the latest once segment k - 2
+    // is unmapped below.
+    if (folding.valid() && busy->segment + 2 <= k) {
+      if (std::optional<std::string> f = drain()) return fail(*f);
+    }
+    std::string& path = paths[k % 2];
+    path = JoinPath(dir, segs[k].second);
     StatusOr<MappedFile> map = MappedFile::Open(path, /*read_all=*/true);
-    if (!map.ok()) return fail(path + ": " + map.status().message());
-    std::string_view data = map->data();
+    if (!map.ok()) return fail_after_fold(path + ": " + map.status().message());
+    maps[k % 2].emplace(std::move(*map));
+    std::string_view data = maps[k % 2]->data();
     SegmentHeader h;
     Status st = DecodeSegmentHeader(data, kSegmentMagic, &h);
-    if (!st.ok()) return fail(At(path, 0) + ": " + st.message());
-    if (h.first_index != index || segs[k].first != index) {
-      return fail(At(path, 0) + ": segment starts at entry " +
-                  std::to_string(h.first_index) + " but entry " +
-                  std::to_string(index) +
-                  " comes next (a segment is missing, extra or renamed)");
+    if (!st.ok()) return fail_after_fold(At(path, 0) + ": " + st.message());
+    if (h.first_index != next_index || segs[k].first != next_index) {
+      return fail_after_fold(
+          At(path, 0) + ": segment starts at entry " +
+          std::to_string(h.first_index) + " but entry " +
+          std::to_string(next_index) +
+          " comes next (a segment is missing, extra or renamed)");
     }
     if (h.prev_chain != chain) {
-      return fail(At(path, 0) +
-                  ": segment does not continue the chain of the "
-                  "segment before it (entry " +
-                  std::to_string(index) + ")");
+      return fail_after_fold(At(path, 0) +
+                             ": segment does not continue the chain of the "
+                             "segment before it (entry " +
+                             std::to_string(next_index) + ")");
     }
-    // Two threads share the work, in a pipeline of chunks: while a helper
-    // hashes the second half of one chunk's leaves and folds them all into
-    // the tree (checking every stored node and checkpoint root), this thread
-    // reads the next chunk's frames, checks them (length, CRC, chain) and
-    // hashes the first half of its leaves (so the two threads have about as
-    // much to do: BENCHMARKS.md). The fold runs in entry order, one chunk at
-    // a time, and a chunk's failure is reported before anything found in
-    // later chunks, so the first failure reported is the first there is.
     FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
     bool bad = false;
     uint64_t bad_at = 0;
-    auto read_chunk = [&](Chunk* chunk) {
-      chunk->payloads.clear();
-      chunk->ends.clear();
-      while (!bad && chunk->payloads.size() < kChunkEntries) {
+    while (true) {
+      idle->payloads.clear();
+      idle->ends.clear();
+      idle->path = &path;
+      idle->segment = k;
+      while (!bad && idle->payloads.size() < kChunkEntries) {
         uint64_t at = kSegmentHeaderSize + r.offset();
         std::string_view payload;
         FrameReader::Result res = r.Next(&payload);
@@ -247,74 +326,17 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
           bad_at = at;
           break;
         }
-        chunk->payloads.push_back(payload);
-        chunk->ends.push_back(at + FrameSize(payload.size()));
+        idle->payloads.push_back(payload);
+        idle->ends.push_back(at + FrameSize(payload.size()));
       }
-      const size_t n = chunk->payloads.size();
-      chunk->leaves.resize(n);
-      chunk->hashed = n / 2 & ~size_t{1};
-      HashLeaves(chunk, 0, chunk->hashed);
-    };
-    // Helper thread only, one chunk at a time in order: the tree, index,
-    // node_pos and where_* are its own until it returns.
-    auto hash_and_fold = [&](Chunk* cur) -> std::optional<std::string> {
-      HashLeaves(cur, cur->hashed, cur->leaves.size());
-      const std::span<const Hash> leaves(cur->leaves);
-      for (size_t i = 0; i < leaves.size();) {
-        // The leaves up to the next size with a root to check, at once (their
-        // inner nodes are hashed two at a time), then the nodes each one
-        // completed, in post-order: the leaf and one parent per trailing one
-        // bit of its index (format §3.2).
-        size_t n = leaves.size() - i;
-        if (next_expected != expected.end() && next_expected->first > index &&
-            next_expected->first - index < n) {
-          n = static_cast<size_t>(next_expected->first - index);
-        }
-        nodes.clear();
-        tree.AppendMany(leaves.subspan(i, n), &nodes);
-        size_t at = 0;  // in nodes
-        for (size_t end = i + n; i < end; ++i, ++index) {
-          where_offset = cur->ends[i];
-          const int completed = 1 + std::countr_zero(index + 1);
-          for (int q = 0; q < completed; ++q, ++at, ++node_pos) {
-            uint64_t off = node_pos * kHashSize;
-            if (off + kHashSize <= stored_nodes.size()) {
-              if (std::memcmp(stored_nodes.data() + off, nodes[at].data(),
-                              kHashSize) != 0) {
-                return At(hash_path, off) + ": stored node " +
-                       std::to_string(node_pos) + " (completed by entry " +
-                       std::to_string(index) +
-                       ") differs from the hash of the entries; proofs "
-                       "would be wrong";
-              }
-            } else if (index + 1 <= latest_size) {
-              return hash_path + " ends at node " +
-                     std::to_string(stored_nodes.size() / kHashSize) +
-                     " but checkpointed entries need " +
-                     std::to_string(NodeCount(latest_size));
-            }
-          }
-        }
-        if (auto f = check_roots()) return f;
-      }
-      return std::nullopt;
-    };
-    where_file = path;
-    Chunk chunks[2];
-    int c = 0;  // chunks[c] is with the helper; chunks[c ^ 1] is read meanwhile
-    read_chunk(&chunks[c]);
-    std::future<std::optional<std::string>> folding;
-    if (!chunks[c].payloads.empty()) {
-      folding = std::async(std::launch::async, hash_and_fold, &chunks[c]);
-    }
-    while (folding.valid()) {
-      Chunk* next = &chunks[c ^ 1];
-      read_chunk(next);
-      if (std::optional<std::string> f = folding.get()) return fail(*f);
-      c ^= 1;
-      if (!next->payloads.empty()) {
-        folding = std::async(std::launch::async, hash_and_fold, next);
-      }
+      const size_t n = idle->payloads.size();
+      if (n == 0) break;  // the helper may go on with this segment's last
+      idle->leaves.resize(n);
+      idle->hashed = n / 2 & ~size_t{1};
+      HashLeaves(idle, 0, idle->hashed);
+      if (std::optional<std::string> f = drain()) return fail(*f);
+      std::swap(idle, busy);
+      folding = std::async(std::launch::async, hash_and_fold, busy);
     }
     // Bytes after the last frame that are all fill end the segment cleanly
     // (format §2.5); anything else there is a torn write or damage.
@@ -324,14 +346,18 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                              ? " (a torn tail: the log was not reopened "
                                "since a crash, or it was truncated)"
                              : "";
-      return fail("entry " + std::to_string(r.index()) + " at " +
-                  At(path, bad_at) + ": " + r.problem() + what);
+      return fail_after_fold("entry " + std::to_string(r.index()) + " at " +
+                             At(path, bad_at) + ": " + r.problem() + what);
     }
     chain = r.chain();
-    if (k + 1 == segs.size()) {
-      where_file = path;
-      where_offset = kSegmentHeaderSize + r.offset();
-    }
+    next_index = r.index();
+    last_path = path;
+    last_end = kSegmentHeaderSize + r.offset();
+  }
+  if (std::optional<std::string> f = drain()) return fail(*f);
+  if (!segs.empty()) {
+    where_file = last_path;
+    where_offset = last_end;
   }
   result.entries = index;
   if (next_expected != expected.end()) {

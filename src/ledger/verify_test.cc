@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 #include <fstream>
@@ -170,6 +171,54 @@ TEST_F(VerifyTest, NamesTheEntryThatCompletedAStoredInnerNodeThatDiffers) {
                             std::to_string(node) +
                             " (completed by entry 47) differs from the hash "
                             "of the entries; proofs would be wrong");
+}
+
+// The pipeline runs across segments: the fold of one segment's last entries
+// may still be running while the next segment is read. Damage found while
+// reading must not be reported ahead of an earlier failure of that fold.
+TEST_F(VerifyTest, ReportsAFailureInOneSegmentBeforeDamageInTheNext) {
+  {
+    Options o;
+    o.checkpoint_every = std::chrono::milliseconds(0);
+    o.segment_bytes = 4096;  // ~100 entries a segment
+    auto l = std::move(*Ledger::Open(o, dir_));
+    for (int i = 0; i < 1000; ++i) {
+      ASSERT_TRUE(
+          l->Append("entry " + std::to_string(i) + " of the test").ok());
+    }
+  }
+  std::vector<std::string> segs;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() == ".seg") segs.push_back(e.path());
+  }
+  std::sort(segs.begin(), segs.end());
+  ASSERT_GE(segs.size(), 4u);
+  // The last entry of the second segment, and the node it stores for its
+  // leaf (position 2j - popcount(j)).
+  const uint64_t last =
+      std::stoull(fs::path(segs[2]).filename().string().substr(0, 20)) - 1;
+  const uint64_t node = 2 * last - std::popcount(last);
+  {
+    std::fstream f(dir_ + "/tree.hashes",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(node * 32));
+    f.put('\x5a');
+  }
+  // And a frame of the third segment damaged, and the fourth removed.
+  {
+    std::fstream f(segs[2], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x5a');
+  }
+  fs::remove(segs[3]);
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_NE(
+      r->summary.find("stored node " + std::to_string(node) +
+                      " (completed by entry " + std::to_string(last) + ")"),
+      std::string::npos)
+      << r->summary;
 }
 
 TEST_F(VerifyTest, SaysHowManyNodesACheckpointNeedsWhenTreeHashesIsShort) {
