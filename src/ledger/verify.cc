@@ -281,8 +281,8 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   std::string last_path;
   uint64_t last_end = 0;
   for (size_t k = 0; k < segs.size(); ++k) {
-    // The helper's chunk is of segment k - 1 at the latest once segment k - 2
-    // is unmapped below.
+    // Segment k takes the place of segment k - 2, which the helper must be
+    // done with.
     if (folding.valid() && busy->segment + 2 <= k) {
       if (std::optional<std::string> f = drain()) return fail(*f);
     }
