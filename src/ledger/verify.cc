@@ -278,8 +278,7 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   std::optional<MappedFile> maps[2];
   std::string paths[2];
   uint64_t next_index = 0;  // of the next frame this thread reads
-  std::string last_path;
-  uint64_t last_end = 0;
+  uint64_t last_end = 0;    // of the last segment's last frame
   for (size_t k = 0; k < segs.size(); ++k) {
     // Segment k takes the place of segment k - 2, which the helper must be
     // done with.
@@ -351,12 +350,11 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     }
     chain = r.chain();
     next_index = r.index();
-    last_path = path;
     last_end = kSegmentHeaderSize + r.offset();
   }
   if (std::optional<std::string> f = drain()) return fail(*f);
   if (!segs.empty()) {
-    where_file = last_path;
+    where_file = paths[(segs.size() - 1) % 2];
     where_offset = last_end;
   }
   result.entries = index;
