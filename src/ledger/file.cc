@@ -154,7 +154,7 @@ StatusOr<std::vector<std::string>> ListDir(const std::string& dir) {
   return names;
 }
 
-StatusOr<MappedFile> MappedFile::Open(const std::string& path, bool read_all) {
+StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   StatusOr<FileDescriptor> fd = OpenFile(path, O_RDONLY);
   if (!fd.ok()) return fd.status();
   StatusOr<uint64_t> size = FileSize(fd->get(), path);
@@ -162,8 +162,7 @@ StatusOr<MappedFile> MappedFile::Open(const std::string& path, bool read_all) {
   MappedFile m;
   m.size_ = static_cast<size_t>(*size);
   if (m.size_ > 0) {
-    const int flags = MAP_PRIVATE | (read_all ? MAP_POPULATE : 0);
-    void* addr = ::mmap(nullptr, m.size_, PROT_READ, flags, fd->get(), 0);
+    void* addr = ::mmap(nullptr, m.size_, PROT_READ, MAP_PRIVATE, fd->get(), 0);
     if (addr == MAP_FAILED) return Status::FromErrno("mmap " + path, errno);
     ::madvise(addr, m.size_, MADV_SEQUENTIAL);
     m.addr_ = addr;

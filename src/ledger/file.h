@@ -66,11 +66,8 @@ StatusOr<std::vector<std::string>> ListDir(const std::string& dir);
 // A read-only private mapping of a whole file (empty files map to nothing).
 class MappedFile {
  public:
-  // Maps the whole file read-only. With `read_all`, for a caller that reads
-  // every byte in order (verify), its pages are mapped at once
-  // (MAP_POPULATE) rather than one fault at a time.
-  static StatusOr<MappedFile> Open(const std::string& path,
-                                   bool read_all = false);
+  // Maps the whole file read-only.
+  static StatusOr<MappedFile> Open(const std::string& path);
   MappedFile(MappedFile&& o) noexcept;
   MappedFile& operator=(MappedFile&& o) noexcept;
   ~MappedFile();

@@ -1,9 +1,14 @@
 #include "ledger/verify.h"
 
+#include <fcntl.h>
+
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <future>
 #include <map>
+#include <memory>
 #include <span>
 
 #include "ledger/base64.h"
@@ -22,15 +27,30 @@ std::string At(const std::string& path, uint64_t offset) {
 
 std::string B64(const Hash& h) { return Base64Encode(AsBytes(h)); }
 
-// Entries read and checked but not yet folded into the tree.
-constexpr size_t kChunkEntries = 1 << 15;
+// Segments and tree.hashes are read with pread into buffers that are reused,
+// not mapped: on the VMs Haven is measured on, the first touch of each page
+// of a file mapping costs a fault even after MAP_POPULATE (the hypervisor's
+// shadow page tables fill lazily), and CRC32C over a mapped 64-MiB segment
+// took 31 ms against 10 ms for pread into a reused buffer (BENCHMARKS.md).
+//
+// A chunk's window holds the largest frame, so that each chunk holds at
+// least one, and no more: a window of about a core's L2 cache keeps the bytes
+// there while they are checked and hashed (4-MiB windows were 20 % slower).
+constexpr size_t kWindow =
+    (kFrameHeaderSize + kMaxEntrySize + 4095) / 4096 * 4096;
+
+// Entries read and checked but not yet folded into the tree, and the bytes
+// they were read from.
 struct Chunk {
-  std::vector<std::string_view> payloads;
+  std::unique_ptr<char[]> bytes =
+      std::make_unique_for_overwrite<char[]>(kWindow);
+  std::vector<std::string_view> payloads;  // in `bytes`
   std::vector<uint64_t> ends;  // file offset after each entry's frame
   std::vector<Hash> leaves;
   size_t hashed = 0;  // leaves [0, hashed) are hashed by the reading thread
   const std::string* path = nullptr;  // of its segment
   size_t segment = 0;                 // its segment's position in the list
+  std::atomic<bool> folded{false};    // set when the helper is done with it
 };
 
 // The leaf hashes of entries [from, to) of a chunk, two at a time; leaves
@@ -150,13 +170,14 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     }
   }
   std::string hash_path = JoinPath(dir, "tree.hashes");
-  std::optional<MappedFile> hash_map;
-  {
-    StatusOr<MappedFile> m = MappedFile::Open(hash_path, /*read_all=*/true);
-    if (!m.ok()) return fail(hash_path + ": " + m.status().message());
-    hash_map.emplace(std::move(*m));
+  StatusOr<FileDescriptor> hash_fd = OpenFile(hash_path, O_RDONLY);
+  if (!hash_fd.ok()) return fail(hash_path + ": " + hash_fd.status().message());
+  StatusOr<uint64_t> hash_size = FileSize(hash_fd->get(), hash_path);
+  if (!hash_size.ok()) {
+    return fail(hash_path + ": " + hash_size.status().message());
   }
-  std::string_view stored_nodes = hash_map->data();
+  const uint64_t stored_count = *hash_size / kHashSize;  // whole nodes stored
+  std::vector<char> stored;  // the stored nodes a chunk completes
   uint64_t latest_size = expected.empty() ? 0 : expected.rbegin()->first;
 
   CompactRange tree;
@@ -206,14 +227,15 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
   if (auto f = check_roots()) return fail(*f);
 
   // Two threads share the work, in a pipeline of chunks that runs across
-  // segment boundaries: while a helper hashes the second half of one chunk's
-  // leaves and folds them all into the tree (checking every stored node and
+  // segment boundaries: while a helper hashes the rest of one chunk's leaves
+  // and folds them all into the tree (checking every stored node and
   // checkpoint root), this thread reads the next chunk's frames, checks them
-  // (length, CRC, chain) and hashes the first half of its leaves (so the two
-  // threads have about as much to do: BENCHMARKS.md). The fold runs in entry
-  // order, one chunk at a time, and this thread awaits it before reporting
-  // anything it found itself, so the first failure reported is the first
-  // there is.
+  // (length, CRC, chain) and hashes its leaves from the first, two at a time,
+  // until the helper is done. So the split follows the machine: how fast it
+  // reads memory and hashes, and how much of the second core it gets. The
+  // fold runs in entry order, one chunk at a time, and this thread awaits it
+  // before reporting anything it found itself, so the first failure reported
+  // is the first there is.
   //
   // Helper thread only, one chunk at a time in order: the tree, index,
   // node_pos and where_* are its own while `folding` is pending.
@@ -221,6 +243,15 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     where_file = *cur->path;
     HashLeaves(cur, cur->hashed, cur->leaves.size());
     const std::span<const Hash> leaves(cur->leaves);
+    // The stored nodes of this chunk's leaves, from node_pos on.
+    const uint64_t stored_from = node_pos;
+    const uint64_t stored_to =
+        std::min(NodeCount(index + leaves.size()), stored_count);
+    stored.resize(stored_to > node_pos ? (stored_to - node_pos) * kHashSize
+                                       : 0);
+    Status st = ReadAt(hash_fd->get(), stored.data(), stored.size(),
+                       stored_from * kHashSize, hash_path);
+    if (!st.ok()) return st.message();
     for (size_t i = 0; i < leaves.size();) {
       // The leaves up to the next size with a root to check, at once (their
       // inner nodes are hashed two at a time), then the nodes each one
@@ -238,19 +269,18 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
         where_offset = cur->ends[i];
         const int completed = 1 + std::countr_zero(index + 1);
         for (int q = 0; q < completed; ++q, ++at, ++node_pos) {
-          uint64_t off = node_pos * kHashSize;
-          if (off + kHashSize <= stored_nodes.size()) {
-            if (std::memcmp(stored_nodes.data() + off, nodes[at].data(),
-                            kHashSize) != 0) {
-              return At(hash_path, off) + ": stored node " +
+          if (node_pos < stored_to) {
+            if (std::memcmp(
+                    stored.data() + (node_pos - stored_from) * kHashSize,
+                    nodes[at].data(), kHashSize) != 0) {
+              return At(hash_path, node_pos * kHashSize) + ": stored node " +
                      std::to_string(node_pos) + " (completed by entry " +
                      std::to_string(index) +
                      ") differs from the hash of the entries; proofs "
                      "would be wrong";
             }
           } else if (index + 1 <= latest_size) {
-            return hash_path + " ends at node " +
-                   std::to_string(stored_nodes.size() / kHashSize) +
+            return hash_path + " ends at node " + std::to_string(stored_count) +
                    " but checkpointed entries need " +
                    std::to_string(NodeCount(latest_size));
           }
@@ -273,9 +303,8 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     if (std::optional<std::string> f = drain()) return fail(*f);
     return fail(std::move(why));
   };
-  // The mapped segments the helper may still read (its chunk's payloads):
-  // the current one and the one before it.
-  std::optional<MappedFile> maps[2];
+  // The paths of the segments the helper may still name (its chunk's): the
+  // current one and the one before it.
   std::string paths[2];
   uint64_t next_index = 0;  // of the next frame this thread reads
   uint64_t last_end = 0;    // of the last segment's last frame
@@ -287,12 +316,18 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     }
     std::string& path = paths[k % 2];
     path = JoinPath(dir, segs[k].second);
-    StatusOr<MappedFile> map = MappedFile::Open(path, /*read_all=*/true);
-    if (!map.ok()) return fail_after_fold(path + ": " + map.status().message());
-    maps[k % 2].emplace(std::move(*map));
-    std::string_view data = maps[k % 2]->data();
+    StatusOr<FileDescriptor> fd = OpenFile(path, O_RDONLY);
+    if (!fd.ok()) return fail_after_fold(path + ": " + fd.status().message());
+    StatusOr<uint64_t> size = FileSize(fd->get(), path);
+    if (!size.ok()) {
+      return fail_after_fold(path + ": " + size.status().message());
+    }
+    char head[kSegmentHeaderSize];
+    uint64_t pos = std::min<uint64_t>(*size, kSegmentHeaderSize);
+    Status st = ReadAt(fd->get(), head, pos, 0, path);
+    if (!st.ok()) return fail_after_fold(st.message());
     SegmentHeader h;
-    Status st = DecodeSegmentHeader(data, kSegmentMagic, &h);
+    st = DecodeSegmentHeader(std::string_view(head, pos), kSegmentMagic, &h);
     if (!st.ok()) return fail_after_fold(At(path, 0) + ": " + st.message());
     if (h.first_index != next_index || segs[k].first != next_index) {
       return fail_after_fold(
@@ -307,50 +342,105 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
                              "segment before it (entry " +
                              std::to_string(next_index) + ")");
     }
-    FrameReader r(data.substr(kSegmentHeaderSize), h.first_index, h.prev_chain);
+    // The segment is read a window of up to kWindow bytes at a time into
+    // the idle chunk's buffer. A frame cut by the window's end is carried
+    // over to the next window; the helper only reads the buffer it holds,
+    // so copying from it is safe.
+    std::string_view carry;
+    // From a frame that does not check to the end of its window.
+    std::string_view rest;
+    uint64_t end = pos;  // of the last frame that checked
     bool bad = false;
-    uint64_t bad_at = 0;
-    while (true) {
+    bool incomplete = false;
+    std::string problem;
+    while (!bad) {
       idle->payloads.clear();
       idle->ends.clear();
       idle->path = &path;
       idle->segment = k;
-      while (!bad && idle->payloads.size() < kChunkEntries) {
-        uint64_t at = kSegmentHeaderSize + r.offset();
+      char* buf = idle->bytes.get();
+      if (!carry.empty()) std::memmove(buf, carry.data(), carry.size());
+      const size_t fresh = static_cast<size_t>(
+          std::min<uint64_t>(kWindow - carry.size(), *size - pos));
+      st = ReadAt(fd->get(), buf + carry.size(), fresh, pos, path);
+      if (!st.ok()) return fail_after_fold(st.message());
+      const uint64_t window_at = pos - carry.size();  // file offset of buf[0]
+      pos += fresh;
+      const std::string_view window(buf, carry.size() + fresh);
+      carry = {};
+      FrameReader r(window, next_index, chain);
+      while (true) {
         std::string_view payload;
         FrameReader::Result res = r.Next(&payload);
         if (res == FrameReader::kEnd) break;
         if (res == FrameReader::kBad) {
-          bad = true;
-          bad_at = at;
+          if (r.incomplete() && pos < *size) {
+            carry = window.substr(r.offset());
+          } else {
+            bad = true;
+            incomplete = r.incomplete();
+            problem = r.problem();
+            rest = window.substr(r.offset());
+          }
           break;
         }
         idle->payloads.push_back(payload);
-        idle->ends.push_back(at + FrameSize(payload.size()));
+        idle->ends.push_back(window_at + r.offset());
       }
+      next_index = r.index();
+      chain = r.chain();
+      end = window_at + r.offset();
       const size_t n = idle->payloads.size();
-      if (n == 0) break;  // the helper may go on with this segment's last
+      if (n == 0) {
+        if (carry.empty()) break;  // the helper may go on with the last chunk
+        continue;                  // (a window holds a whole frame: unreached)
+      }
       idle->leaves.resize(n);
-      idle->hashed = n / 2 & ~size_t{1};
-      HashLeaves(idle, 0, idle->hashed);
+      size_t i = 0;
+      if (!folding.valid()) {  // the helper is idle: half each
+        i = n / 2 & ~size_t{1};
+        HashLeaves(idle, 0, i);
+      } else {
+        for (; i + 1 < n && !busy->folded.load(std::memory_order_acquire);
+             i += 2) {
+          HashLeafPair(idle->payloads[i], idle->payloads[i + 1],
+                       &idle->leaves[i], &idle->leaves[i + 1]);
+        }
+      }
+      idle->hashed = i;
+      idle->folded.store(false, std::memory_order_relaxed);
       if (std::optional<std::string> f = drain()) return fail(*f);
       std::swap(idle, busy);
-      folding = std::async(std::launch::async, hash_and_fold, busy);
+      folding = std::async(std::launch::async, [&hash_and_fold, c = busy] {
+        std::optional<std::string> f = hash_and_fold(c);
+        c->folded.store(true, std::memory_order_release);
+        return f;
+      });
     }
     // Bytes after the last frame that are all fill end the segment cleanly
-    // (format §2.5); anything else there is a torn write or damage.
-    if (bad && DataEnd(data) <= bad_at) bad = false;
+    // (format §2.5); anything else there is a torn write or damage. `rest`
+    // is in a buffer the helper may hold, so the file's remainder is read
+    // into the idle one, which it does not.
+    if (bad && DataEnd(rest) == 0) {
+      bad = false;
+      while (pos < *size && !bad) {
+        const size_t n =
+            static_cast<size_t>(std::min<uint64_t>(kWindow, *size - pos));
+        st = ReadAt(fd->get(), idle->bytes.get(), n, pos, path);
+        if (!st.ok()) return fail_after_fold(st.message());
+        bad = DataEnd(std::string_view(idle->bytes.get(), n)) != 0;
+        pos += n;
+      }
+    }
     if (bad) {
-      std::string what = r.incomplete() && k + 1 == segs.size()
+      std::string what = incomplete && k + 1 == segs.size()
                              ? " (a torn tail: the log was not reopened "
                                "since a crash, or it was truncated)"
                              : "";
-      return fail_after_fold("entry " + std::to_string(r.index()) + " at " +
-                             At(path, bad_at) + ": " + r.problem() + what);
+      return fail_after_fold("entry " + std::to_string(next_index) + " at " +
+                             At(path, end) + ": " + problem + what);
     }
-    chain = r.chain();
-    next_index = r.index();
-    last_end = kSegmentHeaderSize + r.offset();
+    last_end = end;
   }
   if (std::optional<std::string> f = drain()) return fail(*f);
   if (!segs.empty()) {

@@ -124,9 +124,8 @@ TEST_F(VerifyTest, ReportsTheFirstFailureInEntryOrderAcrossChunks) {
     f.seekp(offset);
     f.put(static_cast<char>(c ^ 1));
   };
-  // Entry 65536 starts the third chunk of 2^15; its frame breaks. The leaf
-  // of entry 65535 (the last of the second chunk) is stored at position
-  // 2j - popcount(j) of tree.hashes.
+  // Entry 65536, several chunks in, breaks its frame. The leaf of entry
+  // 65535 is stored at position 2j - popcount(j) of tree.hashes.
   std::string segment = dir_ + "/00000000000000000000.seg";
   uint64_t offset = 32;
   for (int i = 0; i < 65536; ++i)
@@ -262,6 +261,72 @@ TEST_F(VerifyTest, AcceptsAFillTailAndRejectsAnyOtherByteInIt) {
     std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(at);
     f.put(kFillByte);
+  }
+}
+
+// Segments are read through a window of about 1 MiB, so frames of every
+// size, up to the largest, cross its edges somewhere: damage in any frame is
+// still named by its own entry and offset, and a frame cut anywhere is a torn
+// tail.
+TEST_F(VerifyTest, NamesDamageInFramesOfEverySizeWhereverTheReadsAreCut) {
+  const std::vector<size_t> sizes = {100,    300000, kMaxEntrySize, 7,
+                                     500000, 1,      kMaxEntrySize, 65536,
+                                     999999, 4097,   kMaxEntrySize, 250};
+  std::vector<uint64_t> at;  // each frame's offset in the segment
+  {
+    Options o;
+    o.checkpoint_every = std::chrono::milliseconds(0);
+    auto l = std::move(*Ledger::Open(o, dir_));
+    uint64_t offset = 32;  // after the segment header
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      at.push_back(offset);
+      offset += FrameSize(sizes[i]);
+      ASSERT_TRUE(
+          l->Append(std::string(sizes[i], static_cast<char>('a' + i))).ok());
+    }
+  }
+  const std::string seg = dir_ + "/00000000000000000000.seg";
+  StatusOr<VerifyResult> r = VerifyLedger(dir_, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->ok) << r->summary;
+  EXPECT_EQ(r->entries, sizes.size());
+
+  auto put = [&](uint64_t offset, char c) {
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    char old;
+    f.get(old);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(c);
+    return old;
+  };
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const uint64_t payload = at[i] + kFrameHeaderSize;
+    for (uint64_t off :
+         {payload, payload + sizes[i] / 2, payload + sizes[i] - 1}) {
+      char old = put(off, '!');
+      r = VerifyLedger(dir_, {});
+      put(off, old);
+      ASSERT_TRUE(r.ok());
+      EXPECT_FALSE(r->ok) << off;
+      EXPECT_EQ(r->summary.find("entry " + std::to_string(i) + " at " + seg +
+                                " offset " + std::to_string(at[i]) +
+                                ": frame checksum mismatch"),
+                0u)
+          << off << ": " << r->summary;
+    }
+  }
+  // Cut inside each frame, from the last back: a torn tail at that frame.
+  for (size_t i = sizes.size(); i-- > 0;) {
+    fs::resize_file(seg, at[i] + kFrameHeaderSize + sizes[i] / 2);
+    r = VerifyLedger(dir_, {});
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->ok) << i;
+    EXPECT_EQ(r->summary.find("entry " + std::to_string(i) + " at " + seg +
+                              " offset " + std::to_string(at[i]) +
+                              ": frame payload is incomplete (a torn tail"),
+              0u)
+        << i << ": " << r->summary;
   }
 }
 
