@@ -9,7 +9,9 @@
 // Rereads every frame, recomputes every leaf and node, compares tree.hashes,
 // checks every stored checkpoint's signature, that they agree with each other
 // and with the log, and the same for each given checkpoint
-// (docs/ledger-format.md §7). Reads only; takes no lock; thread-safe.
+// (docs/ledger-format.md §7). Reads only; takes no lock; thread-safe. Works
+// on the calling thread and one helper, reading the files with pread through
+// two windows of about 1 MiB each.
 #ifndef HAVEN_LEDGER_VERIFY_H_
 #define HAVEN_LEDGER_VERIFY_H_
 
