@@ -300,33 +300,32 @@ TEST_F(VerifyTest, NamesDamageInFramesOfEverySizeWhereverTheReadsAreCut) {
     f.put(c);
     return old;
   };
+  // Verification fails, and its first failure is entry i's frame.
+  auto expect_failure_at = [&](size_t i, const std::string& problem) {
+    StatusOr<VerifyResult> v = VerifyLedger(dir_, {});
+    ASSERT_TRUE(v.ok());
+    EXPECT_FALSE(v->ok);
+    EXPECT_EQ(
+        v->summary.find("entry " + std::to_string(i) + " at " + seg +
+                        " offset " + std::to_string(at[i]) + ": " + problem),
+        0u)
+        << v->summary;
+  };
   for (size_t i = 0; i < sizes.size(); ++i) {
     const uint64_t payload = at[i] + kFrameHeaderSize;
     for (uint64_t off :
          {payload, payload + sizes[i] / 2, payload + sizes[i] - 1}) {
+      SCOPED_TRACE("byte at " + std::to_string(off));
       char old = put(off, '!');
-      r = VerifyLedger(dir_, {});
+      expect_failure_at(i, "frame checksum mismatch");
       put(off, old);
-      ASSERT_TRUE(r.ok());
-      EXPECT_FALSE(r->ok) << off;
-      EXPECT_EQ(r->summary.find("entry " + std::to_string(i) + " at " + seg +
-                                " offset " + std::to_string(at[i]) +
-                                ": frame checksum mismatch"),
-                0u)
-          << off << ": " << r->summary;
     }
   }
   // Cut inside each frame, from the last back: a torn tail at that frame.
   for (size_t i = sizes.size(); i-- > 0;) {
+    SCOPED_TRACE("cut in entry " + std::to_string(i));
     fs::resize_file(seg, at[i] + kFrameHeaderSize + sizes[i] / 2);
-    r = VerifyLedger(dir_, {});
-    ASSERT_TRUE(r.ok());
-    EXPECT_FALSE(r->ok) << i;
-    EXPECT_EQ(r->summary.find("entry " + std::to_string(i) + " at " + seg +
-                              " offset " + std::to_string(at[i]) +
-                              ": frame payload is incomplete (a torn tail"),
-              0u)
-        << i << ": " << r->summary;
+    expect_failure_at(i, "frame payload is incomplete (a torn tail");
   }
 }
 
