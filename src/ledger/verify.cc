@@ -248,8 +248,8 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
     const uint64_t stored_from = node_pos;
     const uint64_t stored_to =
         std::min(NodeCount(index + leaves.size()), stored_count);
-    stored.resize(stored_to > node_pos ? (stored_to - node_pos) * kHashSize
-                                       : 0);
+    stored.resize(
+        stored_to > stored_from ? (stored_to - stored_from) * kHashSize : 0);
     Status st = ReadAt(hash_fd->get(), stored.data(), stored.size(),
                        stored_from * kHashSize, hash_path);
     if (!st.ok()) return st.message();
