@@ -66,7 +66,6 @@ StatusOr<std::vector<std::string>> ListDir(const std::string& dir);
 // A read-only private mapping of a whole file (empty files map to nothing).
 class MappedFile {
  public:
-  // Maps the whole file read-only.
   static StatusOr<MappedFile> Open(const std::string& path);
   MappedFile(MappedFile&& o) noexcept;
   MappedFile& operator=(MappedFile&& o) noexcept;

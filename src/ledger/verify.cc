@@ -54,15 +54,22 @@ struct Chunk {
   std::atomic<bool> folded{false};    // set when the helper is done with it
 };
 
-// The leaf hashes of entries [from, to) of a chunk, two at a time; leaves
-// already has one slot per payload.
-void HashLeaves(Chunk* c, size_t from, size_t to) {
+// The leaf hashes of entries [from, to) of a chunk, two at a time, or up to
+// where `*stop` is seen set (then an even number of them). Returns where it
+// stopped. leaves already has one slot per payload.
+size_t HashLeaves(Chunk* c, size_t from, size_t to,
+                  const std::atomic<bool>* stop = nullptr) {
   size_t i = from;
   for (; i + 1 < to; i += 2) {
+    if (stop != nullptr && stop->load(std::memory_order_acquire)) return i;
     HashLeafPair(c->payloads[i], c->payloads[i + 1], &c->leaves[i],
                  &c->leaves[i + 1]);
   }
-  if (i < to) c->leaves[i] = HashLeaf(c->payloads[i]);
+  if (i < to) {
+    c->leaves[i] = HashLeaf(c->payloads[i]);
+    ++i;
+  }
+  return i;
 }
 
 struct Expected {
@@ -397,18 +404,10 @@ StatusOr<VerifyResult> VerifyLedger(std::string_view dir_view,
         continue;                  // (a window holds a whole frame: unreached)
       }
       idle->leaves.resize(n);
-      size_t i = 0;
-      if (!folding.valid()) {  // the helper is idle: half each
-        i = n / 2 & ~size_t{1};
-        HashLeaves(idle, 0, i);
-      } else {
-        for (; i + 1 < n && !busy->folded.load(std::memory_order_acquire);
-             i += 2) {
-          HashLeafPair(idle->payloads[i], idle->payloads[i + 1],
-                       &idle->leaves[i], &idle->leaves[i + 1]);
-        }
-      }
-      idle->hashed = i;
+      // Pairs only: the helper hashes the rest, an odd last one included.
+      idle->hashed = folding.valid()
+                         ? HashLeaves(idle, 0, n & ~size_t{1}, &busy->folded)
+                         : HashLeaves(idle, 0, n / 2 & ~size_t{1});  // half
       idle->folded.store(false, std::memory_order_relaxed);
       if (std::optional<std::string> f = drain()) return fail(*f);
       std::swap(idle, busy);
