@@ -57,9 +57,11 @@ std::string FreshLedger(const std::string& name) {
   return dir;
 }
 
-std::unique_ptr<hl::Ledger> OpenLedger(const std::string& dir,
-                                       size_t max_batch) {
+std::unique_ptr<hl::Ledger> OpenLedger(
+    const std::string& dir, size_t max_batch,
+    hl::Options::Ahead ahead = hl::Options::Ahead::kAuto) {
   hl::Options o;
+  o.ahead = ahead;
   o.max_batch_entries = max_batch;
   o.max_batch_bytes = 64 << 20;
   if (const char* v = std::getenv("HAVEN_BENCH_SYNC_INTERVAL_US")) {
@@ -134,9 +136,10 @@ BENCHMARK(BM_LedgerAppend)
 // AppendBatchAsync call (`each` = false) or one AppendAsync per entry. The
 // harness waits for room once per batch and is woken once per completed
 // batch: waking it per entry made it (and not the ledger) the bottleneck.
-void AppendBatched(benchmark::State& state, bool each) {
+void AppendBatched(benchmark::State& state, bool each,
+                   hl::Options::Ahead ahead = hl::Options::Ahead::kAuto) {
   const size_t batch = static_cast<size_t>(state.range(0));
-  auto l = OpenLedger(FreshLedger("haven-bench-batched"), batch);
+  auto l = OpenLedger(FreshLedger("haven-bench-batched"), batch, ahead);
   std::string e = MakeEntry(0);
   const std::vector<std::string_view> entries(batch, e);
   const uint64_t window = 8 * batch;
@@ -175,6 +178,7 @@ void AppendBatched(benchmark::State& state, bool each) {
   state.counters["write_ms"] = st.write_seconds * 1e3 / st.batches;
   state.counters["encode_ms"] = st.encode_seconds * 1e3 / st.batches;
   state.counters["complete_ms"] = st.complete_seconds * 1e3 / st.batches;
+  state.counters["reserves"] = st.reserves_ahead ? 1 : 0;
   state.SetItemsProcessed(state.iterations() * batch);
   state.SetBytesProcessed(state.iterations() * batch *
                           hl::FrameSize(kEntrySize));
@@ -189,6 +193,14 @@ BENCHMARK(BM_LedgerAppendBatched)
     ->Arg(1024)
     ->UseRealTime()
     ->MinTime(3.0);
+
+// The same with the next segment always filled ahead (Options::Ahead::kFill),
+// whatever the file system: where BM_LedgerAppendBatched reserves it instead
+// (its `reserves` counter is 1), the two measure that choice.
+void BM_LedgerAppendBatchedFill(benchmark::State& state) {
+  AppendBatched(state, /*each=*/false, hl::Options::Ahead::kFill);
+}
+BENCHMARK(BM_LedgerAppendBatchedFill)->Arg(1024)->UseRealTime()->MinTime(3.0);
 
 // The same through AppendAsync, one call and one callback per entry.
 void BM_LedgerAppendBatchedEach(benchmark::State& state) {

@@ -2,8 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -122,6 +125,36 @@ StatusOr<uint64_t> FileSize(int fd, const std::string& path) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return Status::FromErrno("fstat " + path, errno);
   return static_cast<uint64_t>(st.st_size);
+}
+
+Status Reserve(int fd, uint64_t offset, uint64_t n, const std::string& path) {
+  if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                  static_cast<off_t>(n)) != 0) {
+    return Status::FromErrno("fallocate " + path, errno);
+  }
+  return Status::Ok();
+}
+
+bool OnExt4WithoutJournal(const std::string& dir) {
+  struct statfs fs;
+  if (::statfs(dir.c_str(), &fs) != 0 || fs.f_type != EXT4_SUPER_MAGIC) {
+    return false;
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return false;
+  // /sys/dev/block/<major>:<minor> links to the device's sysfs directory,
+  // whose last component is the name /sys/fs/ext4 uses ("vda", "dm-0").
+  const std::string link = "/sys/dev/block/" +
+                           std::to_string(major(st.st_dev)) + ":" +
+                           std::to_string(minor(st.st_dev));
+  char target[4096];
+  ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+  if (n <= 0) return false;
+  std::string_view t(target, static_cast<size_t>(n));
+  std::string_view device = t.substr(t.rfind('/') + 1);  // npos + 1 == 0
+  StatusOr<std::string> task =
+      ReadFileToString("/sys/fs/ext4/" + std::string(device) + "/journal_task");
+  return task.ok() && (*task == "<none>\n" || *task == "<none>");
 }
 
 Status CreateFileDurably(const std::string& dir, const std::string& name,

@@ -54,6 +54,15 @@ Status SyncData(int fd, const std::string& path);
 Status SyncDir(const std::string& dir);
 Status Truncate(int fd, uint64_t size, const std::string& path);
 StatusOr<uint64_t> FileSize(int fd, const std::string& path);
+// Allocates [offset, offset + n) of the file without writing it or changing
+// its size (fallocate with FALLOC_FL_KEEP_SIZE).
+Status Reserve(int fd, uint64_t offset, uint64_t n, const std::string& path);
+
+// True if `dir` is on an ext4 file system without a journal, as Linux reports
+// in /sys/fs/ext4/<device>/journal_task ("<none>"); false if it is not, or if
+// that cannot be told. There, writing into blocks allocated but never
+// written, or past the end of the file, commits no journal.
+bool OnExt4WithoutJournal(const std::string& dir);
 
 // Creates `path` with `data` and `mode`, durably (write, fsync, fsync dir).
 // Fails if it exists.

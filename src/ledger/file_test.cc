@@ -45,6 +45,40 @@ TEST(File, WriteAtAndReadAtMeet) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(File, ReserveAllocatesWithoutGrowingTheFile) {
+  std::string dir = TempDir();
+  std::string path = JoinPath(dir, "f");
+  StatusOr<FileDescriptor> fd = OpenFile(path, O_RDWR | O_CREAT);
+  ASSERT_TRUE(fd.ok());
+  Status s = Reserve(fd->get(), 0, 1 << 20, path);
+  if (!s.ok() && s.message().find("not supported") != std::string::npos) {
+    GTEST_SKIP() << s.ToString();
+  }
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(*FileSize(fd->get(), path), 0u);
+  struct stat st;
+  ASSERT_EQ(::fstat(fd->get(), &st), 0);
+  EXPECT_GE(static_cast<uint64_t>(st.st_blocks) * 512, uint64_t{1} << 20);
+  ASSERT_TRUE(WriteAt(fd->get(), "abc", 0, path).ok());
+  EXPECT_EQ(*FileSize(fd->get(), path), 3u);
+  EXPECT_EQ(*ReadFileToString(path), "abc");
+  StatusOr<FileDescriptor> ro = OpenFile(path, O_RDONLY);
+  ASSERT_TRUE(ro.ok());
+  Status bad = Reserve(ro->get(), 0, 4096, path);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.ToString().find("fallocate " + path), std::string::npos)
+      << bad.ToString();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(File, OnlyExt4WithoutAJournalIsReportedAsSuch) {
+  EXPECT_FALSE(OnExt4WithoutJournal("/proc"));
+  EXPECT_FALSE(OnExt4WithoutJournal("/nonexistent/dir"));
+  if (std::filesystem::exists("/dev/shm")) {
+    EXPECT_FALSE(OnExt4WithoutJournal("/dev/shm"));  // tmpfs
+  }
+}
+
 TEST(File, MissingFilesAreNotFound) {
   EXPECT_EQ(ReadFileToString("/nonexistent/x").status().code(),
             StatusCode::kNotFound);

@@ -33,9 +33,9 @@ constexpr size_t kWakeEntries = 64;
 // them are held, so that a checkpoint's fdatasync of tree.hashes finds
 // little left to write (see HashStore).
 constexpr size_t kNodeTrickleBytes = 64 << 10;
-// The next segment is filled ahead of need in pieces of this many bytes (or
-// of the segment size, if less), each handed to writeback at once; the
-// whole fill is synced once (format §2.5).
+// The next segment is filled (or reserved) ahead of need in pieces of this
+// many bytes (or of the segment size, if less); each piece of fill is handed
+// to writeback at once, and the whole fill is synced once (format §2.5).
 constexpr uint64_t kFillPiece = 1 << 20;
 
 std::string SegmentName(uint64_t first_index) {
@@ -239,6 +239,9 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Options& options,
   }
   std::unique_ptr<Ledger> l(new Ledger(options, std::string(dir)));
   HAVEN_LEDGER_RETURN_IF_ERROR(l->Recover());
+  l->reserve_ahead_ =
+      options.ahead == Options::Ahead::kReserve ||
+      (options.ahead == Options::Ahead::kAuto && OnExt4WithoutJournal(l->dir_));
   l->latest_time_ = std::chrono::steady_clock::now();
   l->completer_ = std::thread([p = l.get()] { p->CompleteLoop(); });
   l->syncer_ = std::thread([p = l.get()] { p->SyncLoop(); });
@@ -675,9 +678,9 @@ Status Ledger::CheckSealed(Segment& seg) const {
   return st;
 }
 
-// Creates the next segment: from segment.next if the preparer filled some of
-// it (its header is durable before it gets its name, so its creation cannot
-// tear), or else as a new, empty file.
+// Creates the next segment: from segment.next if the preparer filled or
+// reserved some of it (its header is durable before it gets its name, so its
+// creation cannot tear), or else as a new, empty file.
 Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
   std::string path = JoinPath(dir_, SegmentName(first_index));
   FileDescriptor prepared;
@@ -744,12 +747,14 @@ void Ledger::WantFill() {
 // piece at a time, and syncs it once whole, so that the batches written into
 // it later overwrite allocated, written blocks and their fdatasyncs need no
 // journal commit. (A segment taken before it is whole is synced by
-// CreateSegment.) It never touches a file the writer has taken. A failure
-// stops it: segments are then created empty, as before.
+// CreateSegment.) With reserve_ahead_ it only allocates the pieces, past the
+// end of the empty file: nothing to write back or sync, since a reservation
+// lost in a crash costs only speed. It never touches a file the writer has
+// taken. A failure stops it: segments are then created empty, as before.
 void Ledger::PrepareLoop() {
   const std::string path = JoinPath(dir_, kNextSegmentFile);
-  const std::string fill(std::min<uint64_t>(kFillPiece, options_.segment_bytes),
-                         kFillByte);
+  const uint64_t piece = std::min<uint64_t>(kFillPiece, options_.segment_bytes);
+  const std::string fill(reserve_ahead_ ? 0 : piece, kFillByte);
   std::unique_lock<std::mutex> l(prep_mu_);
   while (true) {
     prep_cv_.wait(l, [&] {
@@ -757,7 +762,7 @@ void Ledger::PrepareLoop() {
     });
     if (prep_stopping_) return;
     const uint64_t at = prep_filled_;
-    const uint64_t n = std::min<uint64_t>(fill.size(), prep_target_ - at);
+    const uint64_t n = std::min<uint64_t>(piece, prep_target_ - at);
     FileDescriptor created;
     const bool create = !prep_fd_.valid();
     int fd = prep_fd_.get();
@@ -774,10 +779,12 @@ void Ledger::PrepareLoop() {
         s = f.status();
       }
     }
-    if (s.ok()) {
+    if (s.ok() && reserve_ahead_) {
+      s = Reserve(fd, at, n, path);
+    } else if (s.ok()) {
       s = WriteAt(fd, std::string_view(fill).substr(0, n), at, path);
     }
-    if (s.ok()) {
+    if (s.ok() && !reserve_ahead_) {
       if (at + n >= options_.segment_bytes) {
         // The whole fill, with its one journal commit.
         s = SyncData(fd, path);
@@ -793,6 +800,7 @@ void Ledger::PrepareLoop() {
     if (create) prep_fd_ = std::move(created);
     if (s.ok()) {
       prep_filled_ = at + n;
+      prep_total_ += n;
     } else {
       prep_failed_ = true;
       prep_fd_ = FileDescriptor();
@@ -1471,6 +1479,11 @@ LedgerStats Ledger::stats() const {
   std::lock_guard<std::mutex> l(stats_mu_);
   LedgerStats s = stats_;
   s.sealed_segments_checked = sealed_checked_.load(std::memory_order_relaxed);
+  s.reserves_ahead = reserve_ahead_;
+  {
+    std::lock_guard<std::mutex> p(prep_mu_);
+    s.ahead_bytes = prep_total_;
+  }
   return s;
 }
 

@@ -21,8 +21,8 @@
 // writes the next batch while a syncer fdatasyncs the previous one, and a
 // completer publishes synced batches and wakes their appenders; a fourth signs
 // periodic checkpoints and writes new tree nodes to tree.hashes, and a fifth
-// fills the next segment ahead of need (so that batch syncs overwrite written
-// blocks and commit no file-system journal).
+// readies the next segment ahead of need, so that batch syncs commit no
+// file-system journal (Options::ahead).
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // The callbacks of AppendAsync and AppendBatchAsync run on the ledger's
@@ -84,6 +84,17 @@ struct Options {
   std::chrono::milliseconds checkpoint_every{1000};
   // Sign a checkpoint on close if the tree grew since the last one.
   bool checkpoint_on_close = true;
+  // How the next segment is readied ahead of need (format §2.5). kFill
+  // writes fill through it, so that batches overwrite allocated, written
+  // blocks and their fdatasyncs commit no file-system journal; the disk then
+  // writes every byte of a segment twice. kReserve only allocates its blocks
+  // (fallocate, FALLOC_FL_KEEP_SIZE), and batches extend the file into them:
+  // on a file system without a journal that costs a sync nothing more (it
+  // writes the file's inode, which the new modification time makes it write
+  // anyway), and nothing is written twice. kAuto: kReserve on ext4 without a
+  // journal, kFill on every other file system.
+  enum class Ahead { kAuto, kFill, kReserve };
+  Ahead ahead = Ahead::kAuto;
   // If set, the callbacks of each durable batch run inside
   // `callback_scope(run)`, where run() runs them all: a server can gather
   // what they hand to other threads and pass it on once per batch.
@@ -114,6 +125,10 @@ struct LedgerStats {
   double complete_seconds = 0;  // running callbacks, waking waiters
   // Sealed segments (format §2.4) checked in full by a first read.
   uint64_t sealed_segments_checked = 0;
+  // How the next segment is readied (Options::ahead, resolved), and how many
+  // bytes of segments were filled or reserved ahead so far.
+  bool reserves_ahead = false;
+  uint64_t ahead_bytes = 0;
 };
 
 class Ledger {
@@ -383,12 +398,15 @@ class Ledger {
   bool nodes_wanted_ = false;  // enough new nodes to write to tree.hashes
   bool checkpoint_stopping_ = false;
 
-  // segment.next, filled ahead of need by the preparer (format §2.5);
-  // guarded by prep_mu_. The writer takes it when it creates a segment.
-  std::mutex prep_mu_;
+  // segment.next, filled (or reserved) ahead of need by the preparer
+  // (format §2.5); guarded by prep_mu_. The writer takes it when it creates
+  // a segment.
+  bool reserve_ahead_ = false;  // Options::ahead resolved; set by Open
+  mutable std::mutex prep_mu_;
   std::condition_variable prep_cv_;
   FileDescriptor prep_fd_;    // open once the preparer created it
   uint64_t prep_filled_ = 0;  // bytes of it filled (synced once whole)
+  uint64_t prep_total_ = 0;   // bytes filled or reserved, all segments
   uint64_t prep_target_ = 0;  // fill it this far (set by the writer)
   bool prep_busy_ = false;    // a piece is being written, unlocked
   bool prep_failed_ = false;  // stop preparing

@@ -53,7 +53,8 @@ class LedgerTest : public ::testing::Test {
 
   static std::string Entry(uint64_t i) { return "entry-" + std::to_string(i); }
 
-  void FillAheadRoundTrip(uint64_t segment_bytes, size_t pad, uint64_t count);
+  void AheadRoundTrip(Options::Ahead ahead, uint64_t segment_bytes, size_t pad,
+                      uint64_t count);
 
   std::string dir_;
   Options options_;
@@ -622,14 +623,16 @@ void AppendToFile(const std::string& path, const std::string& bytes) {
 }
 
 // Appends `count` entries of `pad` bytes in batches of 40 with segments of
-// `segment_bytes`, then checks that the segments were filled ahead and that
-// the ledger reads, reopens and verifies whole.
-void LedgerTest::FillAheadRoundTrip(uint64_t segment_bytes, size_t pad,
-                                    uint64_t count) {
+// `segment_bytes`, then checks that the segments were filled (or reserved)
+// ahead and that the ledger reads, reopens and verifies whole.
+void LedgerTest::AheadRoundTrip(Options::Ahead ahead, uint64_t segment_bytes,
+                                size_t pad, uint64_t count) {
+  options_.ahead = ahead;
   options_.segment_bytes = segment_bytes;
   InMemoryTree ref;
   {
     auto l = OpenOrDie();
+    EXPECT_EQ(l->stats().reserves_ahead, ahead == Options::Ahead::kReserve);
     std::vector<std::string> batch;
     for (uint64_t i = 0; i < count; ++i) {
       batch.push_back(Entry(i) + std::string(pad, 'p'));
@@ -642,9 +645,13 @@ void LedgerTest::FillAheadRoundTrip(uint64_t segment_bytes, size_t pad,
     if (!batch.empty()) {
       ASSERT_TRUE(l->AppendAll(batch).ok());
     }
+    // At least a piece of every segment but the first.
+    EXPECT_GE(l->stats().ahead_bytes,
+              std::min<uint64_t>(segment_bytes, 1 << 20) * 2);
   }
   // Every segment but the first was filled ahead (at least in part), so
-  // most end in fill; the one being filled is gone after close.
+  // most end in fill, unless only reserved: a reservation lies past the end
+  // of the file. The one being readied is gone after close.
   EXPECT_FALSE(fs::exists(dir_ + "/segment.next"));
   int segments = 0, filled = 0;
   for (const auto& e : fs::directory_iterator(dir_)) {
@@ -655,7 +662,11 @@ void LedgerTest::FillAheadRoundTrip(uint64_t segment_bytes, size_t pad,
     if (DataEnd(data) < data.size()) ++filled;
   }
   EXPECT_GE(segments, 3);
-  EXPECT_GE(filled, segments / 2);
+  if (ahead == Options::Ahead::kReserve) {
+    EXPECT_EQ(filled, 0);
+  } else {
+    EXPECT_GE(filled, segments / 2);
+  }
   auto l = OpenOrDie();
   EXPECT_TRUE(l->recovery().empty()) << l->recovery().events[0];
   EXPECT_EQ(l->size(), count);
@@ -672,13 +683,27 @@ void LedgerTest::FillAheadRoundTrip(uint64_t segment_bytes, size_t pad,
 }
 
 TEST_F(LedgerTest, FillsTheNextSegmentAheadAndAppendsOverTheFill) {
-  FillAheadRoundTrip(64 << 10, 80, 6000);
+  AheadRoundTrip(Options::Ahead::kFill, 64 << 10, 80, 6000);
 }
 
 // Segments of several fill pieces (1 MiB each): each piece is only written
 // back, and the segment is synced once whole or when it is taken.
 TEST_F(LedgerTest, FillsALargeSegmentPieceByPieceAndAppendsOverTheFill) {
-  FillAheadRoundTrip((5 << 19) + 4096, 1000, 8000);
+  AheadRoundTrip(Options::Ahead::kFill, (5 << 19) + 4096, 1000, 8000);
+}
+
+TEST_F(LedgerTest, ReservesTheNextSegmentAheadAndAppendsIntoIt) {
+  AheadRoundTrip(Options::Ahead::kReserve, 64 << 10, 80, 6000);
+}
+
+TEST_F(LedgerTest, ReservesALargeSegmentPieceByPieceAndAppendsIntoIt) {
+  AheadRoundTrip(Options::Ahead::kReserve, (5 << 19) + 4096, 1000, 8000);
+}
+
+// kAuto reserves only on ext4 without a journal, and fills elsewhere.
+TEST_F(LedgerTest, AutoReservesOnlyWhereNoJournalWouldCommit) {
+  auto l = OpenOrDie();
+  EXPECT_EQ(l->stats().reserves_ahead, OnExt4WithoutJournal(dir_));
 }
 
 TEST_F(LedgerTest, AFillTailAfterTheLastFrameIsAcceptedAndOverwritten) {

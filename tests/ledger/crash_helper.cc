@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   // Many segment rolls; every other seed with segments of several fill
   // pieces (1 MiB each), whose fill is synced once whole.
   options.segment_bytes = seed % 2 == 0 ? 64 << 10 : (5 << 19) + 4096;
+  // The next segment filled ahead for two seeds in four, reserved for the
+  // other two (format §2.5), whatever the file system.
+  options.ahead = seed / 2 % 2 == 0 ? hl::Options::Ahead::kFill
+                                    : hl::Options::Ahead::kReserve;
   // Every third seed with small batches, which fill up, so that the writer
   // writes one while the one before it is being synced (format §2.4).
   if (seed % 3 == 0) options.max_batch_entries = 8;

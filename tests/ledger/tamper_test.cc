@@ -74,6 +74,7 @@ class TamperTest : public ::testing::Test {
     ASSERT_TRUE(Ledger::Create(other_key_.string(), "haven.test/tamper").ok());
     Options o;
     o.segment_bytes = 16 << 10;
+    o.ahead = Options::Ahead::kFill;  // so that segments end in fill
     o.checkpoint_every_entries = 700;
     o.checkpoint_every = std::chrono::milliseconds(0);
     forged_index_ = 1234;
