@@ -728,13 +728,17 @@ Status Ledger::CreateSegment(uint64_t first_index, uint32_t prev_chain) {
 }
 
 // Asks the preparer to keep segment.next one piece ahead of the last
-// segment's end of data (format §2.5). Writer thread only.
+// segment's end of data, or to reserve all of it at once (format §2.5).
+// Writer thread only.
 void Ledger::WantFill() {
   const uint64_t seg = options_.segment_bytes;
   const uint64_t piece = std::min<uint64_t>(kFillPiece, seg);
   if (segment_offset_ < std::min<uint64_t>(kFillPiece, seg / 2)) return;
-  const uint64_t target = std::min<uint64_t>(
-      seg, (segment_offset_ + 2 * piece - 1) / piece * piece);
+  const uint64_t target =
+      reserve_ahead_
+          ? seg
+          : std::min<uint64_t>(
+                seg, (segment_offset_ + 2 * piece - 1) / piece * piece);
   {
     std::lock_guard<std::mutex> l(prep_mu_);
     if (prep_failed_ || target <= prep_target_) return;
@@ -753,7 +757,14 @@ void Ledger::WantFill() {
 // taken. A failure stops it: segments are then created empty, as before.
 void Ledger::PrepareLoop() {
   const std::string path = JoinPath(dir_, kNextSegmentFile);
-  const uint64_t piece = std::min<uint64_t>(kFillPiece, options_.segment_bytes);
+  // A segment is reserved in one piece: reserved piece by piece, its blocks
+  // need not be contiguous, and each batch's conversion of reserved blocks
+  // to written ones then grows and shrinks the file's extent tree, which
+  // frees a block (and, with the `discard` mount option, waits for its
+  // discard) every few batches (BENCHMARKS.md).
+  const uint64_t piece =
+      reserve_ahead_ ? options_.segment_bytes
+                     : std::min<uint64_t>(kFillPiece, options_.segment_bytes);
   const std::string fill(reserve_ahead_ ? 0 : piece, kFillByte);
   std::unique_lock<std::mutex> l(prep_mu_);
   while (true) {

@@ -696,7 +696,7 @@ TEST_F(LedgerTest, ReservesTheNextSegmentAheadAndAppendsIntoIt) {
   AheadRoundTrip(Options::Ahead::kReserve, 64 << 10, 80, 6000);
 }
 
-TEST_F(LedgerTest, ReservesALargeSegmentPieceByPieceAndAppendsIntoIt) {
+TEST_F(LedgerTest, ReservesALargeSegmentAtOnceAndAppendsIntoIt) {
   AheadRoundTrip(Options::Ahead::kReserve, (5 << 19) + 4096, 1000, 8000);
 }
 
