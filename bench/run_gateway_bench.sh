@@ -8,10 +8,17 @@
 # Prints the Markdown rows that go into BENCHMARKS.md ("Gateway").
 #
 #   bench/run_gateway_bench.sh [--reads N] [--seconds S] [--connections C]
+#                              [--rounds R]
 #
 #   --reads N        plate reads in the table (default 10000000)
 #   --seconds S      each wrk run (default 20), after a 5-s warm-up
 #   --connections C  wrk connections (default 256)
+#   --rounds R       instead: R rounds over plain HTTP in which the gateway,
+#                    the minimal Beast server and nginx, all listening at
+#                    once, are measured in turn, so that every ratio compares
+#                    runs seconds apart (on a shared VM whose speed swings by
+#                    a third within minutes, one run of each can put a
+#                    baseline in a fast minute and the gateway in a slow one)
 #
 # The demo city is built once in build/gateway-bench/city and reused. Every
 # audited answer waits for its own durable ledger entry (group commit); the
@@ -25,12 +32,14 @@ READS=10000000
 SECS=20
 WARMUP=5
 CONNS=256
+ROUNDS=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --reads) READS=$2; shift 2 ;;
     --seconds) SECS=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
-    *) echo "usage: $0 [--reads N] [--seconds S] [--connections C]" >&2; exit 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    *) echo "usage: $0 [--reads N] [--seconds S] [--connections C] [--rounds R]" >&2; exit 2 ;;
   esac
 done
 
@@ -84,7 +93,58 @@ wait_port() {  # port
   echo "nothing listens on $1" >&2; return 1
 }
 
+# --rounds: every server listens at once; each round measures each in turn.
+run_rounds() {
+  command -v nginx >/dev/null || { echo "nginx is not installed" >&2; exit 1; }
+  local pids=() ng=$OUT/nginx-rounds
+  trap 'kill "${pids[@]}" 2>/dev/null || true; wait' EXIT
+  "$HAVEN" serve --data "$CITY" --listen 127.0.0.1:18081 --plain-http \
+    --rate-limit 0 >>"$OUT/serve.log" 2>&1 & pids+=($!)
+  "$BEAST" --listen 127.0.0.1:18082 >/dev/null 2>&1 & pids+=($!)
+  rm -rf "$ng" && mkdir -p "$ng"
+  cp "$ROOT/bench/nginx-fixed.conf" "$CITY/tls/cert.pem" "$CITY/tls/key.pem" "$ng/"
+  nginx -p "$ng/" -c "$ng/nginx-fixed.conf" -e "$ng/error.log" & pids+=($!)
+  for p in 18081 18082 18080; do wait_port $p; done
+  local gw=http://127.0.0.1:18081/ beast=http://127.0.0.1:18082/
+  local ngx=http://127.0.0.1:18080/ search=$ROOT/bench/gateway/search.lua
+  rps() {  # duration url [script] -> requests/s; fails on any non-2xx answer
+    local args=(-t2 -c"$CONNS" -d"$1") out
+    [ -n "${3:-}" ] && args+=(-s "$3")
+    out=$(HAVEN_TOKEN=$TOKEN HAVEN_PLATES=$PLATES wrk "${args[@]}" "$2")
+    if grep -q 'Non-2xx' <<<"$out"; then echo "non-2xx answers from $2" >&2; exit 1; fi
+    awk '/^Requests\/sec/ {print $2}' <<<"$out"
+  }
+  rps ${WARMUP}s $gw "$search" >/dev/null; rps ${WARMUP}s $beast >/dev/null
+  rps ${WARMUP}s $ngx >/dev/null
+  echo "wrk -t2 -c$CONNS -d${SECS}s, plain HTTP, $ROUNDS rounds; city: $READS plate reads"
+  echo
+  echo "| round | time (UTC) | audited searches/s | minimal Beast /s | nginx /s | gateway / Beast | gateway / nginx |"
+  echo "|---:|---|---:|---:|---:|---:|---:|"
+  local r t g b n
+  : > "$OUT/rounds.tsv"
+  for r in $(seq "$ROUNDS"); do
+    t=$(date -u +%H:%M:%S)
+    g=$(rps ${SECS}s $gw "$search"); b=$(rps ${SECS}s $beast); n=$(rps ${SECS}s $ngx)
+    printf '%s\t%s\t%s\n' "$g" "$b" "$n" >> "$OUT/rounds.tsv"
+    awk -v r="$r" -v t="$t" -v g="$g" -v b="$b" -v n="$n" 'BEGIN {
+      printf "| %d | %s | %.0f | %.0f | %.0f | %.0f %% | %.0f %% |\n", r, t, g, b, n, 100*g/b, 100*g/n }'
+  done
+  echo
+  awk -F'\t' '{print $1, 100*$1/$2, 100*$1/$3}' "$OUT/rounds.tsv" > "$OUT/rounds.txt"
+  for k in 1 2 3; do
+    sort -n -k$k,$k "$OUT/rounds.txt" | awk -v k=$k '{v[NR]=$k} END {
+      split("audited searches/s,gateway / minimal Beast (%),gateway / nginx (%)", name, ",")
+      printf "median %s: %.0f (%.0f-%.0f)\n", name[k],
+        (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2), v[1], v[NR] }'
+  done
+  rm -f "$OUT/rounds.tsv" "$OUT/rounds.txt"
+}
+
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$ROUNDS" -gt 0 ]; then
+  run_rounds
+  exit 0
+fi
 echo "wrk -t2 -c$CONNS -d${SECS}s --latency; city: $READS plate reads"
 echo
 echo "| run | requests/s | p50 | p99 | non-2xx |"
