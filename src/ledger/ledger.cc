@@ -33,9 +33,9 @@ constexpr size_t kWakeEntries = 64;
 // them are held, so that a checkpoint's fdatasync of tree.hashes finds
 // little left to write (see HashStore).
 constexpr size_t kNodeTrickleBytes = 64 << 10;
-// The next segment is filled (or reserved) ahead of need in pieces of this
-// many bytes (or of the segment size, if less); each piece of fill is handed
-// to writeback at once, and the whole fill is synced once (format §2.5).
+// The next segment is filled ahead of need in pieces of this many bytes (or
+// of the segment size, if less), each handed to writeback at once; the
+// whole fill is synced once (format §2.5). A reserved one is reserved whole.
 constexpr uint64_t kFillPiece = 1 << 20;
 
 std::string SegmentName(uint64_t first_index) {
@@ -751,10 +751,11 @@ void Ledger::WantFill() {
 // piece at a time, and syncs it once whole, so that the batches written into
 // it later overwrite allocated, written blocks and their fdatasyncs need no
 // journal commit. (A segment taken before it is whole is synced by
-// CreateSegment.) With reserve_ahead_ it only allocates the pieces, past the
-// end of the empty file: nothing to write back or sync, since a reservation
-// lost in a crash costs only speed. It never touches a file the writer has
-// taken. A failure stops it: segments are then created empty, as before.
+// CreateSegment.) With reserve_ahead_ it only allocates the whole segment,
+// past the end of the empty file: nothing to write back or sync, since a
+// reservation lost in a crash costs only speed. It never touches a file the
+// writer has taken. A failure stops it: segments are then created empty, as
+// before.
 void Ledger::PrepareLoop() {
   const std::string path = JoinPath(dir_, kNextSegmentFile);
   // A segment is reserved in one piece: reserved piece by piece, its blocks
